@@ -1,0 +1,7 @@
+"""Design model, motif catalogue, fonts, glyph rendering, backends and the OCR check.
+
+Light on import: nothing here imports torch; the AnyText backend loads it on first use.
+"""
+from generator.errors import KioskError
+
+__all__ = ["KioskError"]

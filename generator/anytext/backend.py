@@ -1,0 +1,144 @@
+"""AnyTextBackend: the Backend protocol (generator/backends.py) on our AnyText pipeline.
+
+The weights come from `weights.store.resolve()` (KIOSK_WEIGHTS or weights/): the official
+checkpoint, its fp16 conversion, a swapped base or a make-tiny file, all in the official key
+layout. The model loads once per backend instance (the worker keeps one instance). CUDA runs in
+fp16 with scaled-dot-product attention; the CPU in fp32.
+
+The model works at AnyText's sizes (long side <= 768, multiples of 64); a larger requested size is
+rendered at the largest such size with the same aspect ratio and resized, and `info` says so.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from PIL import Image
+
+from generator import glyphs, ocr
+from generator.backends import DEFAULT_SIZE, check_size, seeds_for
+from generator.design import Design
+from generator.errors import BackendError, KioskError
+from generator.result import CancelToken, Candidate, GeneratedArt, ProgressFn
+
+MODEL_MAX_SIDE = 768
+MODEL_MIN_SIDE = 256
+DEFAULT_STEPS = 20
+
+
+def model_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size the model renders at for a requested (w, h): long side <= 768, multiples of 64."""
+    w, h = size
+    s = min(1.0, MODEL_MAX_SIDE / max(w, h))
+    return tuple(max(MODEL_MIN_SIDE, int(v * s) // 64 * 64) for v in (w, h))  # type: ignore[return-value]
+
+
+def build_prompt(scene: str, texts: list[str]) -> str:
+    """Motif prompt + the quoted lines (English outside the quotes: no translator needed)."""
+    quoted = ", ".join(f'"{t}"' for t in texts)
+    return f"{scene}, with the words {quoted} written on it"
+
+
+class AnyTextBackend:
+    name = "anytext"
+
+    def __init__(self, weights_dir: str | None = None, steps: int | None = None, device: str | None = None):
+        self.weights_dir = weights_dir
+        self.steps = steps or int(os.environ.get("KIOSK_ANYTEXT_STEPS", DEFAULT_STEPS))
+        self.device = device
+        self._pipe = None
+        self._loaded: dict = {}
+        self._lock = threading.Lock()      # loading
+        self._run_lock = threading.Lock()  # one job at a time on the shared model (the prompt hook is per call)
+
+    # ---- loading ------------------------------------------------------------------------------
+    def pipeline(self):
+        """Load the model once (thread-safe) and return the pipeline."""
+        with self._lock:
+            if self._pipe is None:
+                self._pipe = self._load()
+            return self._pipe
+
+    def _load(self):
+        import torch
+
+        from generator.anytext.convert import load_official
+        from generator.anytext.pipeline import AnyTextPipeline
+        from generator.anytext.tokenizer import load_tokenizer
+        from generator.fonts import get_font
+        from weights.store import read_state_dict, resolve
+
+        res = resolve(self.weights_dir)
+        if res is None:
+            raise BackendError(
+                "no valid AnyText weights found (see `python -m weights status`; "
+                "KIOSK_WEIGHTS selects the folder)",
+                "未找到有效的 AnyText 权重（请运行 python -m weights status 查看；KIOSK_WEIGHTS 指定目录）",
+                field="backend")
+        device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        dtype = torch.float16 if device.startswith("cuda") else torch.float32
+        t0 = time.perf_counter()
+        sd = read_state_dict(res.checkpoint)  # safe: weights_only / safetensors
+        try:
+            model = load_official(sd, device=device, dtype=dtype)
+        except ValueError as e:
+            raise BackendError(f"weights file {res.checkpoint}: {e}",
+                               f"权重文件 {res.checkpoint} 与 AnyText 模型不符", field="backend") from None
+        del sd
+        font = get_font(res.glyph_font)
+        pipe = AnyTextPipeline(model, load_tokenizer(str(res.tokenizer) if res.tokenizer else None),
+                               font.path, font.index)
+        self._loaded = {"weights": str(res.checkpoint), "kind": res.kind, "device": device,
+                        "dtype": str(dtype).replace("torch.", ""), "glyph_font": res.glyph_font,
+                        "load_seconds": round(time.perf_counter() - t0, 2)}
+        return pipe
+
+    # ---- the Backend protocol ---------------------------------------------------------------
+    def generate(self, design: Design, *, size: tuple[int, int] = DEFAULT_SIZE, n: int = 1,
+                 seeds: list[int] | None = None, progress: ProgressFn | None = None,
+                 cancel: CancelToken | None = None, check: bool = True) -> GeneratedArt:
+        from generator.motifs import get_motif
+
+        check_size(size)
+        seeds = seeds_for(design, n, seeds)
+        t0 = time.perf_counter()
+        pipe = self.pipeline()
+        mw, mh = model_size(size)
+        polys = [glyphs.box_to_polygon(ln.box, mw, mh) for ln in design.lines]
+        order = glyphs.sort_polygons(polys, mw, mh)
+        prompt = build_prompt(get_motif(design.motif).prompt_en, [design.lines[i].text for i in order])
+        source = None
+        if design.mode == "edit":
+            from generator.procedural import load_source
+
+            if not design.source_image:
+                raise BackendError("edit mode needs a source_image", "编辑模式需要源图片", field="source_image")
+            source = load_source(design.source_image, (mw, mh))
+
+        def step_progress(done: int, total: int, msg: str) -> None:
+            if progress is not None:
+                progress(done, total, f"AnyText {msg}")
+
+        try:
+            with self._run_lock:
+                out = pipe(prompt, polys, mode=design.mode, source_image=source, width=mw, height=mh,
+                           vertical=[ln.vertical or None for ln in design.lines], seeds=seeds,
+                           num_inference_steps=self.steps, progress=step_progress, cancel=cancel,
+                           keep_unmasked=True)
+        except KioskError:
+            raise
+        except ValueError as e:
+            raise BackendError(f"AnyText cannot render this design: {e}", "AnyText 无法生成此设计") from None
+        candidates = []
+        for image, seed in zip(out.images, out.seeds):
+            if image.size != tuple(size):
+                image = image.resize(size, Image.LANCZOS)
+            checks = ocr.check_lines(image, design.lines) if check else []
+            candidates.append(Candidate(image=image, seed=seed, checks=checks))
+        info = dict(self._loaded, steps=self.steps, model_size=[mw, mh], prompt=prompt,
+                    seconds=round(time.perf_counter() - t0, 3))
+        if (mw, mh) != tuple(size):
+            info["resized_from"] = [mw, mh]
+        return GeneratedArt(backend=self.name, size=tuple(size), candidates=candidates, info=info)
+

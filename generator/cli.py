@@ -1,0 +1,167 @@
+"""`python -m generator render|motifs|fonts|eval` (pre-commit style: main(argv) -> exit code)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from generator.errors import KioskError
+
+EVAL_BOXES = ([0.10, 0.07, 0.80, 0.16], [0.10, 0.42, 0.80, 0.16], [0.10, 0.77, 0.80, 0.16])
+MATERIAL_COLOURS = {"gold": "#F5D27A", "bronze": "#E8C690", "cinnabar": "#FFF3DC", "jade": "#D8F0DC",
+                    "ink": "#1A1A1A"}
+
+
+def cmd_render(args) -> int:
+    from generator.backends import generate, parse_size
+    from generator.design import load_design
+
+    design = load_design(args.design)
+    if args.backend:
+        design = design.model_copy(update={"backend": args.backend})
+    size = parse_size(args.size)
+    out = Path(args.output)
+    if not out.parent.exists() or not os.access(out.parent, os.W_OK):
+        raise KioskError(f"cannot write {out}: folder missing or not writable", f"无法写入 {out}")
+    art = generate(design, size=size, n=args.n)
+    paths = []
+    for i, cand in enumerate(sorted(art.candidates, key=lambda c: (not c.all_exact, -c.mean_ned))):
+        p = out if i == 0 else out.with_name(f"{out.stem}-{i}{out.suffix}")
+        tmp = p.with_name(p.name + ".tmp")
+        try:
+            cand.image.save(tmp, format="PNG")
+            os.replace(tmp, p)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise KioskError(f"cannot write {p}: {exc.strerror or exc}", f"无法写入 {p}") from None
+        paths.append(p)
+        checks = ", ".join(f"{c.expected}->{c.read}{'' if c.exact else ' (x)'}" for c in cand.checks)
+        print(f"{p}  seed {cand.seed}  backend {art.backend}  OCR: {checks}")
+    return 0
+
+
+def cmd_motifs(args) -> int:
+    from generator.motifs import list_motifs
+
+    ms = list_motifs()
+    if args.json:
+        print(json.dumps([m.to_dict() for m in ms], ensure_ascii=False, indent=1))
+    else:
+        for m in ms:
+            print(f"{m.id:<18} {m.name_zh}  {m.name_en}")
+    return 0
+
+
+def cmd_fonts(args) -> int:
+    from generator.fonts import REGISTRY, get_font
+
+    rows = []
+    for fid in REGISTRY:
+        try:
+            f = get_font(fid)
+            rows.append(dict(id=f.id, label_zh=f.label_zh, label_en=f.label_en, path=f.path,
+                             index=f.index, outlines=f.outlines, embeddable=f.embeddable,
+                             installed=True))
+        except KioskError as exc:
+            rows.append(dict(id=fid, installed=False, error=exc.en))
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for r in rows:
+            if r["installed"]:
+                how = "embeds as TrueType subset" if r["embeddable"] else "CFF: converted to outlines"
+                print(f"{r['id']:<8} {r['label_zh']}  {r['label_en']}  ({how})  {r['path']}")
+            else:
+                print(f"{r['id']:<8} NOT INSTALLED: {r['error']}")
+    return 0
+
+
+def read_phrases(path: str) -> list[str]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KioskError(f"cannot read phrases file {path}: {exc.__class__.__name__}",
+                         f"无法读取短语文件 {path}") from None
+    phrases = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    if not phrases:
+        raise KioskError(f"phrases file {path} has no phrases", f"短语文件 {path} 中没有短语")
+    return phrases
+
+
+def evaluate(phrases: list[str], backend: str = "procedural", motif_ids=None, font_ids=None,
+             size=(512, 512), seed: int = 0) -> dict:
+    """Render each phrase on each motif in each font; sentence accuracy and mean NED."""
+    from generator.backends import get_backend
+    from generator.design import make_design
+    from generator.fonts import REGISTRY
+    from generator.motifs import get_motif, motif_ids as all_motifs
+
+    engine = get_backend(backend)
+    rows = []
+    for mi, motif in enumerate(motif_ids or all_motifs()):
+        colour = MATERIAL_COLOURS.get(get_motif(motif).material, "#F5D27A")
+        for fi, font in enumerate(font_ids or list(REGISTRY)):
+            for pi, phrase in enumerate(phrases):
+                box = EVAL_BOXES[(mi + fi + pi) % len(EVAL_BOXES)]
+                design = make_design({"motif": motif, "backend": backend, "seed": seed + pi, "lines": [
+                    {"text": phrase, "box": box, "font": font, "color": colour}]})
+                check = engine.generate(design, size=size).candidates[0].checks[0]
+                rows.append(dict(motif=motif, font=font, phrase=phrase, read=check.read,
+                                 exact=check.exact, ned=check.ned))
+    n = len(rows)
+    return {"n": n, "sentence_accuracy": sum(r["exact"] for r in rows) / n,
+            "mean_ned": sum(r["ned"] for r in rows) / n, "misses": [r for r in rows if not r["exact"]]}
+
+
+def cmd_eval(args) -> int:
+    phrases = read_phrases(args.phrases)
+    res = evaluate(phrases, args.backend, seed=args.seed)
+    for r in res["misses"]:
+        print(f"miss  {r['motif']:<16} {r['font']:<7} {r['phrase']} -> {r['read']}")
+    print(f"renders {res['n']}  sentence accuracy {res['sentence_accuracy']:.4f}  "
+          f"mean NED {res['mean_ned']:.4f}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # `worker` has its own parser (generator/worker.py); main() hands it the rest of argv.
+    ap = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("render", help="render a Design JSON to PNG")
+    r.add_argument("design")
+    r.add_argument("-o", "--output", required=True)
+    r.add_argument("--backend")
+    r.add_argument("--size", default="512x512")
+    r.add_argument("-n", type=int, default=1, help="number of candidates (extra ones get -1, -2...)")
+    r.set_defaults(func=cmd_render)
+    m = sub.add_parser("motifs", help="list the motif catalogue")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=cmd_motifs)
+    f = sub.add_parser("fonts", help="list the font registry")
+    f.add_argument("--json", action="store_true")
+    f.set_defaults(func=cmd_fonts)
+    e = sub.add_parser("eval", help="OCR accuracy of a backend over phrases x motifs x fonts")
+    e.add_argument("--phrases", required=True)
+    e.add_argument("--backend", default="procedural")
+    e.add_argument("--seed", type=int, default=0, help="first seed (phrase i uses seed + i)")
+    e.set_defaults(func=cmd_eval)
+    sub.add_parser("worker", help="run a generation worker on the job queue (see --help)")
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["worker"]:
+        from generator.worker import main as worker_main
+
+        return worker_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KioskError as exc:
+        print(f"error: {exc.en}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,244 @@
+"""The Design JSON contract (version 1), validated with pydantic.
+
+A Design is plain data: the kiosk builds one, the command line reads one, every queue job
+stores one. `load_design` turns any bad input into one DesignError that names the field and
+says what is allowed, in English and Chinese.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from generator import fonts
+from generator.errors import DesignError, KioskError
+
+MAX_LINES = 5
+MAX_CHARS = 20
+MAX_OVERLAP = 0.20  # of the smaller box's area
+PRODUCTS = ("bookmark", "poker", "postcard")
+BACKENDS = ("procedural", "anytext")
+COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _err(kind: str, en: str, zh: str) -> PydanticCustomError:
+    # The zh text travels in the context so the converter can build a bilingual message.
+    return PydanticCustomError(kind, en, {"zh": zh})
+
+
+class Line(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    box: tuple[float, float, float, float]
+    font: str = fonts.DEFAULT_FONT
+    color: str = "#F5D27A"
+    vertical: bool = False
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, v: str) -> str:
+        v = v.strip()
+        if not 1 <= len(v) <= MAX_CHARS:
+            raise _err("text_length", f"must be 1-{MAX_CHARS} characters after trimming (got {len(v)})",
+                       f"去除首尾空格后须为 1-{MAX_CHARS} 个字符（现为 {len(v)} 个）")
+        bad = fonts.invalid_characters(v)
+        if bad:
+            names = " ".join(f"U+{ord(c):04X}" for c in bad)
+            raise _err("text_chars", f"control or invisible characters are not allowed ({names})",
+                       f"不允许控制字符或不可见字符（{names}）")
+        return v
+
+    @field_validator("box")
+    @classmethod
+    def _box(cls, v: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        x, y, w, h = v
+        if w <= 0 or h <= 0:
+            raise _err("box_size", "width and height must be positive", "宽和高必须大于 0")
+        if x < 0 or y < 0 or x + w > 1 + 1e-9 or y + h > 1 + 1e-9:
+            raise _err("box_bounds", "must lie inside the art: x, y >= 0 and x+w, y+h <= 1",
+                       "必须位于画面之内：x、y ≥ 0 且 x+w、y+h ≤ 1")
+        return v
+
+    @field_validator("font")
+    @classmethod
+    def _font(cls, v: str) -> str:
+        if v not in fonts.REGISTRY:
+            allowed = ", ".join(fonts.REGISTRY)
+            raise _err("font_unknown", f"unknown font '{v}'; allowed: {allowed}",
+                       f"未知字体“{v}”；可选：{allowed}")
+        return v
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, v: str) -> str:
+        if not COLOR_RE.match(v):
+            raise _err("color", f"must be #RRGGBB (got '{v}')", f"须为 #RRGGBB 格式（现为“{v}”）")
+        return v.upper()
+
+    @model_validator(mode="after")
+    def _glyphs(self) -> "Line":
+        missing = fonts.missing_characters(self.text, self.font)
+        if missing:
+            chars = " ".join(f"'{c}' (U+{ord(c):04X})" for c in missing)
+            raise _err("text_font", f"the font '{self.font}' has no glyph for {chars}",
+                       f"所选字体不含这些字符：{chars}")
+        return self
+
+    def rgb(self) -> tuple[int, int, int]:
+        return tuple(int(self.color[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+class Design(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    motif: str
+    product: str = "postcard"
+    layout: str | None = None  # a layout variant of the product (layouts/), None = the default
+    backend: str = "procedural"
+    seed: int = Field(default=0, ge=0, le=2**32 - 1)
+    mode: Literal["generate", "edit"] = "generate"
+    source_image: str | None = None
+    lines: list[Line] = Field(min_length=1, max_length=MAX_LINES)
+
+    @field_validator("motif")
+    @classmethod
+    def _motif(cls, v: str) -> str:
+        from generator.motifs import motif_ids
+
+        ids = motif_ids()
+        if v not in ids:
+            raise _err("motif_unknown", f"unknown motif '{v}'; allowed: {', '.join(ids)}",
+                       f"未知纹样“{v}”；可选：{'、'.join(ids)}")
+        return v
+
+    @field_validator("product")
+    @classmethod
+    def _product(cls, v: str) -> str:
+        if v not in PRODUCTS:
+            raise _err("product_unknown", f"unknown product '{v}'; allowed: {', '.join(PRODUCTS)}",
+                       f"未知产品“{v}”；可选：{'、'.join(PRODUCTS)}")
+        return v
+
+    @field_validator("backend")
+    @classmethod
+    def _backend(cls, v: str) -> str:
+        if v not in BACKENDS:
+            raise _err("backend_unknown", f"unknown backend '{v}'; allowed: {', '.join(BACKENDS)}",
+                       f"未知生成方式“{v}”；可选：{'、'.join(BACKENDS)}")
+        return v
+
+    @model_validator(mode="after")
+    def _whole(self) -> "Design":
+        if self.mode == "edit" and not self.source_image:
+            raise _err("edit_source", "edit mode needs source_image (the picture to edit)",
+                       "编辑模式需要 source_image（要编辑的图片）")
+        for i, a in enumerate(self.lines):
+            for j in range(i + 1, len(self.lines)):
+                frac = overlap_fraction(a.box, self.lines[j].box)
+                if frac > MAX_OVERLAP:
+                    raise _err("box_overlap",
+                               f"boxes of lines {i} and {j} overlap by {frac:.0%} of the smaller one "
+                               f"(at most {MAX_OVERLAP:.0%} allowed)",
+                               f"第 {i} 行和第 {j} 行的框重叠 {frac:.0%}（最多允许 {MAX_OVERLAP:.0%}）")
+        return self
+
+    def texts(self) -> list[str]:
+        return [ln.text for ln in self.lines]
+
+
+def overlap_fraction(a, b) -> float:
+    """Intersection area over the smaller box's area (boxes as x, y, w, h)."""
+    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    return ix * iy / min(a[2] * a[3], b[2] * b[3])
+
+
+_GENERIC_ZH = {
+    "missing": "缺少此字段",
+    "extra_forbidden": "不允许的字段",
+    "literal_error": "取值不被允许",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "string_type": "须为字符串",
+    "bool_parsing": "须为 true 或 false",
+    "bool_type": "须为 true 或 false",
+    "list_type": "须为列表",
+    "tuple_type": "须为 [x, y, 宽, 高] 四个数字",
+    "too_short": "项目太少",
+    "too_long": "项目太多",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "model_type": "须为 JSON 对象",
+    "dict_type": "须为 JSON 对象",
+}
+
+
+def _field_name(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "design"
+
+
+def _to_design_error(exc: ValidationError) -> DesignError:
+    e = exc.errors(include_url=False)[0]
+    loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    if "box" in loc and loc[-1] != "box":  # an element of the box: speak of the whole box
+        loc = loc[:loc.index("box") + 1]
+        e = {**e, "type": "tuple_type", "msg": "must be [x, y, width, height]: four numbers"}
+    if e["type"] == "text_font":
+        loc = loc + ("text",)  # raised by the Line-level check, but it is the text that is wrong
+    field = _field_name(loc)
+    ctx = e.get("ctx") or {}
+    en = e["msg"]
+    if e["type"] == "too_short" and loc == ("lines",):
+        en, zh = f"needs 1-{MAX_LINES} lines of text", f"需要 1-{MAX_LINES} 行文字"
+    elif e["type"] == "too_long" and loc == ("lines",):
+        en, zh = f"at most {MAX_LINES} lines of text", f"最多 {MAX_LINES} 行文字"
+    else:
+        zh = ctx.get("zh") or _GENERIC_ZH.get(e["type"], en)
+    return DesignError(f"{field}: {en}", f"{field}：{zh}", field=field)
+
+
+def make_design(data: dict[str, Any]) -> Design:
+    """Validate plain data; raise DesignError (never pydantic's ValidationError)."""
+    if not isinstance(data, dict):
+        raise DesignError("design: must be a JSON object", "design：须为 JSON 对象", field="design")
+    try:
+        return Design.model_validate(data)
+    except ValidationError as exc:
+        raise _to_design_error(exc) from None
+
+
+def load_design(source: str | Path | dict) -> Design:
+    """From a dict, a JSON string, or a path to a JSON file."""
+    if isinstance(source, dict):
+        return make_design(source)
+    text = str(source)
+    if isinstance(source, Path) or not text.lstrip().startswith("{"):
+        try:
+            text = Path(source).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DesignError(f"cannot read design file {source}: {exc.__class__.__name__}",
+                              f"无法读取设计文件 {source}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DesignError(f"design is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
+                          f"设计文件不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from None
+    return make_design(data)
+
+
+__all__ = ["Design", "Line", "DesignError", "KioskError", "load_design", "make_design",
+           "overlap_fraction", "MAX_LINES", "MAX_CHARS", "PRODUCTS", "BACKENDS"]

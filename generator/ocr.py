@@ -1,0 +1,171 @@
+"""OCR check: read each text line back from its box and compare with what was asked for.
+
+We know where every line should be, so we crop its box (with a margin) and run rapidocr's
+recognizer alone on the crops: tens of milliseconds a line instead of a full detect-and-
+recognise pass. Models ship inside the rapidocr wheel; nothing downloads.
+Metrics follow the AnyText benchmark: sentence accuracy (exact read-back) and
+NED = 1 - Levenshtein / max(len).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import threading
+import unicodedata
+
+import numpy as np
+from PIL import Image
+from rapidfuzz.distance import Levenshtein
+
+from generator.result import LineCheck
+
+TRUST = 0.8    # recognizer confidence above which the first crop's reading is kept
+MARGIN = 0.12  # of the box's short side, so strokes that touch the box edge stay in the crop
+# Look-alikes the recognizer confuses and a visitor would not care about.
+_FOLD = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "⋅": "·", "—": "-", "–": "-",
+                       "“": '"', "”": '"', "‘": "'", "’": "'", "。": ".", "，": ",", "！": "!",
+                       "？": "?", "：": ":", "；": ";", "（": "(", "）": ")"})
+_lock = threading.Lock()
+
+
+def fold(text: str) -> str:
+    """Fold width (NFKC) and look-alike punctuation; drop spaces (the recognizer drops them)."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD).replace(" ", "")
+
+
+def ned(a: str, b: str) -> float:
+    if not a and not b:
+        return 1.0
+    return 1.0 - Levenshtein.distance(a, b) / max(len(a), len(b))
+
+
+@functools.lru_cache(maxsize=1)
+def _engine():
+    from rapidocr import RapidOCR
+
+    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+    return RapidOCR(params={"Global.log_level": "warning"})
+
+
+@functools.lru_cache(maxsize=1)
+def dictionary() -> frozenset[str]:
+    """Characters the recognizer can output."""
+    rec = _engine()._load_rec_model()
+    return frozenset(rec.postprocess_op.character)
+
+
+def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """Run the recognizer alone on RGB uint8 crops (one text line each, horizontal)."""
+    if not crops:
+        return []
+    bgr = [np.ascontiguousarray(c[:, :, ::-1]) for c in crops]
+    with _lock:  # one onnxruntime session; the kiosk worker and tests may call from threads
+        out = _engine().recognize_txt(bgr)
+    return [(t or "", float(s or 0.0)) for t, s in zip(out.txts, out.scores)]
+
+
+def crop_line(image: Image.Image, box, vertical: bool = False, cells=None) -> np.ndarray:
+    """Crop a line's box with a margin. A vertical line is restacked into one horizontal row
+    from `cells`, the (top, bottom) pixel rows of each character."""
+    W, H = image.size
+    x, y, w, h = box[0] * W, box[1] * H, box[2] * W, box[3] * H
+    if not vertical and cells:  # horizontal: cells = [(left, right)] of the text inside the box
+        x, w = cells[0][0], cells[0][1] - cells[0][0]
+    m = MARGIN * min(w, h)
+    left, right = max(0, int(x - m)), min(W, int(x + w + m))
+    rgb = image.convert("RGB")
+    if not vertical or not cells or len(cells) < 2:
+        top, bottom = max(0, int(y - m)), min(H, int(y + h + m))
+        return np.asarray(rgb.crop((left, top, right, bottom)))
+    side = right - left
+    row = [np.asarray(rgb.crop((left, int(t), right, int(t) + side))) for t, _ in cells]
+    return np.concatenate([r for r in row if r.shape[0] == side], axis=1)
+
+
+def _vertical_cells(line, W: int, H: int) -> list[list[tuple[float, float]]]:
+    """Ways to cut a vertical line into characters: where our layout puts them, and equal cells
+    over the box (other backends place glyphs their own way). The best-read one is kept."""
+    from generator.textrender import layout_line
+
+    n = len(line.text)
+    x, y, w, h = line.box[0] * W, line.box[1] * H, line.box[2] * W, line.box[3] * H
+    m = MARGIN * w
+    side = w + 2 * m
+    laid = [(g.y - side / 2, g.y + side / 2) for g in layout_line(line.text, line.box, line.font, W, H, True)]
+    equal = [(y + (i + 0.5) * h / n - side / 2, y + (i + 0.5) * h / n + side / 2) for i in range(n)]
+    clamp = lambda cs: [(max(0.0, min(t, H - side)), 0.0) for t, _ in cs]  # noqa: E731
+    return [clamp(laid), clamp(equal)]
+
+
+def _horizontal_spans(line, W: int, H: int) -> list[list[tuple[float, float]] | None]:
+    """The text's own extent where our layout puts it (art beside a short line in a wide box
+    otherwise reads as extra characters), and the whole box."""
+    from generator.textrender import layout_line
+
+    glyphs = layout_line(line.text, line.box, line.font, W, H, False)
+    if not glyphs:
+        return [None]
+    half = max(g.size for g in glyphs) * 0.85  # the recognizer wants a margin
+    left = max(line.box[0] * W, glyphs[0].x - half)
+    right = min((line.box[0] + line.box[2]) * W, glyphs[-1].x + half)
+    return [[(left, right)], None]
+
+
+EDGE_MARKS = "\"'“”‘’《》「」『』〈〉()（）[]【】"
+
+
+def strip_edge_marks(read: str, expected: str) -> str:
+    """Quote marks and brackets the recognizer invents at a crop's edge from art beside the
+    text (a beak, a ray tip). Kept when the expected text itself starts or ends with one."""
+    lead = "" if expected[:1] in EDGE_MARKS else EDGE_MARKS
+    trail = "" if expected[-1:] in EDGE_MARKS else EDGE_MARKS
+    return read.lstrip(lead).rstrip(trail) if read else read
+
+
+def _matches(expected: str, read: str) -> bool:
+    """Exact read-back. A word space in the expected text may come back as nothing or as one
+    separator mark (the recognizer sees a dot or dash in the ground showing through the gap)."""
+    exp = unicodedata.normalize("NFKC", expected).translate(_FOLD)
+    if " " not in exp.strip():
+        return fold(expected) == read
+    pattern = "".join(r"\W?" if c == " " else re.escape(c) for c in " ".join(exp.split()))
+    return re.fullmatch(pattern, read) is not None
+
+
+def check_line(expected: str, read: str, confidence: float) -> LineCheck:
+    exp = fold(expected)
+    got = strip_edge_marks(fold(read), exp)
+    known = dictionary()
+    unverifiable = "".join(c for c in dict.fromkeys(exp) if c not in known)
+    exact = _matches(expected, got)
+    return LineCheck(expected=expected, read=read, exact=exact, ned=1.0 if exact else ned(exp, got),
+                     confidence=confidence, unverifiable=unverifiable)
+
+
+def check_lines(image: Image.Image, lines) -> list[LineCheck]:
+    """Read back each line (Design.lines or objects with text, box, font, vertical) from its box."""
+    W, H = image.size
+    crops, owner = [], []
+    for i, ln in enumerate(lines):
+        if ln.vertical and len(ln.text) > 1:
+            for cells in _vertical_cells(ln, W, H):
+                crops.append(crop_line(image, ln.box, True, cells))
+                owner.append(i)
+        else:
+            for span in _horizontal_spans(ln, W, H):
+                crops.append(crop_line(image, ln.box, False, span))
+                owner.append(i)
+    # The first way (our own layout) is trusted unless the recognizer is unsure of it; then
+    # the most confident way wins.
+    best: dict[int, tuple[str, float]] = {}
+    for i, (text, conf) in zip(owner, recognize(crops)):
+        if i not in best or (best[i][1] < TRUST and conf > best[i][1]):
+            best[i] = (text, conf)
+    return [check_line(ln.text, *best[i]) for i, ln in enumerate(lines)]
+
+
+def read_text(image: Image.Image | np.ndarray) -> tuple[str, float]:
+    """Recognise one horizontal line of text in an image (no detection)."""
+    arr = np.asarray(image.convert("RGB")) if isinstance(image, Image.Image) else image
+    return recognize([arr])[0]

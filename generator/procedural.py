@@ -1,0 +1,228 @@
+"""The procedural backend: the embedded default that needs no weights and no GPU.
+
+It draws the motif from its vector art on a textured ground (silk, lacquer, bronze...) and
+sets the visitor's lines in the chosen font and colour with a material effect: gold foil,
+bronze cast, cinnabar seal or jade. Deterministic for a seed; any size in multiples of 64.
+"""
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+from PIL import Image, ImageFilter
+
+from generator import motifs, ocr, textrender
+from generator.backends import DEFAULT_SIZE, check_size, seeds_for
+from generator.design import Design
+from generator.errors import BackendError, CancelledError
+from generator.result import CancelToken, Candidate, GeneratedArt, ProgressFn
+
+
+def _hex(c: str) -> np.ndarray:
+    return np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+
+
+def _noise(rng: np.random.Generator, w: int, h: int, cells: int) -> np.ndarray:
+    """Smooth value noise in [0, 1] (bicubic upsampling of a small random grid)."""
+    gw, gh = max(2, cells), max(2, round(cells * h / w))
+    grid = (rng.random((gh, gw)) * 255).astype(np.uint8)
+    return np.asarray(Image.fromarray(grid).resize((w, h), Image.BICUBIC), np.float32) / 255.0
+
+
+def ground(motif: motifs.Motif, w: int, h: int, rng: np.random.Generator) -> np.ndarray:
+    """Textured ground as float RGB (h, w, 3) in 0..255: silk weave, cloudy dye, vignette."""
+    base = _hex(motif.ground)
+    cloud = _noise(rng, w, h, 5) * 0.6 + _noise(rng, w, h, 13) * 0.4
+    # Silk weave: fine horizontal and vertical threads, scale-independent (about 2 px at 512).
+    pitch = max(2.0, w / 256)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    weave = 0.5 + 0.25 * np.sin(xx * np.pi / pitch) * np.sin(yy * np.pi / pitch)
+    r = np.hypot((xx - w / 2) / (w / 2), (yy - h / 2) / (h / 2))
+    vignette = np.clip(1.12 - 0.38 * r ** 2, 0.55, 1.12)
+    shade = (0.78 + 0.38 * cloud + 0.08 * (weave - 0.5)) * vignette
+    img = base[None, None, :] * shade[..., None]
+    # A warm glow behind the motif.
+    glow = np.exp(-(r ** 2) / 0.35)[..., None] * (_hex(motif.accent) - base)[None, None, :] * 0.22
+    return np.clip(img + glow, 0, 255)
+
+
+def _paste_motif(canvas: np.ndarray, motif: motifs.Motif, rng: np.random.Generator) -> None:
+    h, w = canvas.shape[:2]
+    if motif.kind == "band":
+        # A brocade band: tile the strip to cover the art like woven cloth.
+        band_h = max(16, round(h / rng.choice([3, 4])))
+        strip = motifs.render_motif(motif.id, w, band_h)
+        bbox = strip.getbbox() or (0, 0, w, band_h)
+        strip = strip.crop((0, bbox[1], w, bbox[3]))
+        layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+        offset = int(rng.uniform(0, 1) * strip.height)
+        for y in range(-offset, h, strip.height):
+            layer.alpha_composite(strip, (0, y)) if y >= 0 else layer.paste(strip, (0, y), strip)
+        _composite(canvas, layer, shadow=False)
+        return
+    scale = float(rng.uniform(0.80, 0.90))
+    size = (round(w * scale), round(h * scale))
+    art = motifs.render_motif(motif.id, *size)
+    layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    ox = (w - size[0]) // 2 + round(rng.uniform(-0.015, 0.015) * min(w, h))
+    oy = (h - size[1]) // 2 + round(rng.uniform(-0.015, 0.015) * min(w, h))
+    layer.paste(art, (ox, oy), art)
+    _composite(canvas, layer, shadow=True)
+
+
+def _composite(canvas: np.ndarray, layer: Image.Image, shadow: bool) -> None:
+    rgba = np.asarray(layer, np.float32)
+    alpha = rgba[..., 3:4] / 255.0
+    if shadow:
+        h, w = canvas.shape[:2]
+        d = max(2, round(min(w, h) / 128))
+        sh = cv2.GaussianBlur(rgba[..., 3], (0, 0), d * 1.5) / 255.0
+        sh = np.roll(sh, (d, d), axis=(0, 1))[..., None] * 0.55
+        canvas *= 1 - sh
+    canvas[:] = canvas * (1 - alpha) + rgba[..., :3] * alpha
+
+
+def _luma(rgb: np.ndarray) -> float:
+    return float(rgb @ np.array([0.299, 0.587, 0.114], np.float32))
+
+
+def _draw_line(canvas: np.ndarray, line, material: str, rng: np.random.Generator) -> None:
+    h, w = canvas.shape[:2]
+    glyphs = textrender.layout_line(line.text, line.box, line.font, w, h, line.vertical)
+    size = max((g.size for g in glyphs), default=1)
+    # Work in the line's box (plus room for outline and shadow), not the whole canvas.
+    pad = int(size * 0.35) + 4
+    x0 = max(0, int(line.box[0] * w) - pad)
+    y0 = max(0, int(line.box[1] * h) - pad)
+    x1 = min(w, int((line.box[0] + line.box[2]) * w) + pad)
+    y1 = min(h, int((line.box[1] + line.box[3]) * h) + pad)
+    local = [textrender.Glyph(g.char, g.x - x0, g.y - y0, g.size) for g in glyphs]
+    mask = np.asarray(textrender.text_mask(local, line.font, x1 - x0, y1 - y0), np.float32) / 255.0
+    region = canvas[y0:y1, x0:x1]
+    color = np.array(line.rgb(), np.float32)
+    light_text = _luma(color) > 110
+
+    if material == "cinnabar":
+        # A cinnabar seal block behind the line, with worn edges.
+        bx0, by0 = int(line.box[0] * w) - x0, int(line.box[1] * h) - y0
+        bx1, by1 = bx0 + int(line.box[2] * w), by0 + int(line.box[3] * h)
+        seal = np.zeros(mask.shape, np.float32)
+        seal[max(0, by0):by1, max(0, bx0):bx1] = 1.0
+        wear = _noise(rng, seal.shape[1], seal.shape[0], 24)
+        seal *= np.clip((wear - 0.08) * 6, 0, 1)
+        seal = cv2.GaussianBlur(seal, (0, 0), max(0.6, size / 90))[..., None]
+        region[:] = region * (1 - seal * 0.92) + np.array([178, 34, 30], np.float32) * seal * 0.92
+
+    # A feathered panel under the line calms busy art behind it (like a printed text band),
+    # then a tight halo keeps every stroke's edge clear.
+    if material != "cinnabar":
+        bx0, by0 = int(line.box[0] * w) - x0, int(line.box[1] * h) - y0
+        bx1, by1 = bx0 + int(line.box[2] * w), by0 + int(line.box[3] * h)
+        ink = np.nonzero(mask.max(axis=0) > 0.2)[0]
+        if len(ink):  # only as wide as the text, not the whole box
+            bx0, bx1 = max(bx0, ink[0] - size // 3), min(bx1, ink[-1] + size // 3)
+        panel = np.zeros(mask.shape, np.float32)
+        panel[max(0, by0):by1, max(0, bx0):bx1] = 1.0
+        panel = cv2.GaussianBlur(panel, (0, 0), size * 0.18 + 1)[..., None]
+        tone = np.array([20, 10, 6], np.float32) if light_text else np.array([245, 236, 212], np.float32)
+        region[:] = region * (1 - panel * 0.6) + tone * panel * 0.6
+    # Contrast keeper: a soft dark (or light) halo so the line reads on any art behind it.
+    k = max(3, int(size * 0.10)) | 1
+    halo = cv2.dilate(mask, np.ones((k, k), np.uint8))
+    halo = cv2.GaussianBlur(halo, (0, 0), size * 0.06 + 0.5)
+    halo_rgb = np.array([28, 12, 8], np.float32) if light_text else np.array([250, 240, 215], np.float32)
+    region[:] = region * (1 - halo[..., None] * 0.78) + halo_rgb * halo[..., None] * 0.78
+    # Cast shadow down-right.
+    d = max(1, round(size / 28))
+    shadow = np.roll(cv2.GaussianBlur(mask, (0, 0), size / 40 + 0.5), (d, d), axis=(0, 1))
+    region[:] = region * (1 - shadow[..., None] * 0.45)
+
+    # Face colour: the chosen colour with the material's light.
+    hh = mask.shape[0]
+    ramp = np.linspace(1.0, 0.0, hh, dtype=np.float32)[:, None, None]
+    if material == "gold":
+        face = color * (0.78 + 0.42 * ramp)
+        # Foil glint: a diagonal band of light.
+        yy, xx = np.mgrid[0:hh, 0:mask.shape[1]].astype(np.float32)
+        glint = np.exp(-(((xx + yy) / (size * 1.2)) % 1.0 - 0.5) ** 2 / 0.02)[..., None]
+        face = face + glint * 40
+    elif material == "bronze":
+        patina = _noise(rng, mask.shape[1], mask.shape[0], max(4, round(3 * mask.shape[1] / max(size, 1))))
+        verdigris = np.array([94, 127, 107], np.float32)
+        p = np.clip((patina - 0.55) * 2.2, 0, 0.45)[..., None]
+        face = (color * (0.85 + 0.25 * ramp)) * (1 - p) + verdigris * p
+    elif material == "jade":
+        face = color * (0.9 + 0.2 * ramp)
+    else:  # cinnabar and ink: flat colour, pressed into the paper
+        face = np.broadcast_to(color, mask.shape + (3,)).copy()
+    # Bevel: light from the top left on the glyph's blurred height field.
+    height_map = cv2.GaussianBlur(mask, (0, 0), size / 45 + 0.6)
+    gy, gx = np.gradient(height_map)
+    bevel = np.clip(-(gx + gy) * size * 0.9, -1, 1)[..., None] * (45 if material != "cinnabar" else 20)
+    face = np.clip(face + bevel, 0, 255)
+    m = mask[..., None]
+    region[:] = region * (1 - m) + face * m
+
+
+def render(design: Design, size: tuple[int, int], seed: int) -> Image.Image:
+    """One candidate image (RGB) for a design, deterministic for (design, size, seed)."""
+    motif = motifs.get_motif(design.motif)
+    # Seeded by the seed alone and every random choice is scale-free, so the chosen candidate
+    # can be drawn again at print resolution and look the same.
+    rng = np.random.default_rng(seed)
+    w, h = size
+    if design.mode == "edit":
+        canvas = _edit_base(design, size)
+    else:
+        canvas = ground(motif, w, h, rng)
+        _paste_motif(canvas, motif, rng)
+    for line in design.lines:
+        _draw_line(canvas, line, motif.material, rng)
+    return Image.fromarray(np.clip(canvas + 0.5, 0, 255).astype(np.uint8), "RGB")
+
+
+def load_source(path: str, size: tuple[int, int]) -> Image.Image:
+    """The edit-mode source picture at the art size; a clear error if it is not a picture."""
+    try:
+        with Image.open(path) as im:
+            im.load()
+            src = im.convert("RGB")
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise BackendError(f"source_image {path} is not a readable picture ({exc.__class__.__name__})",
+                           f"源图片 {path} 无法读取（文件损坏或不是图片）", field="source_image") from None
+    return src.resize(size, Image.LANCZOS)
+
+
+def _edit_base(design: Design, size: tuple[int, int]) -> np.ndarray:
+    """Edit mode: the source picture with the text inside each box erased (inpainted)."""
+    src = np.asarray(load_source(design.source_image, size))
+    w, h = size
+    hole = np.zeros((h, w), np.uint8)
+    for ln in design.lines:
+        x, y, bw, bh = ln.box
+        hole[int(y * h):int((y + bh) * h), int(x * w):int((x + bw) * w)] = 255
+    out = cv2.inpaint(src, hole, max(3, min(w, h) // 100), cv2.INPAINT_TELEA)
+    return out.astype(np.float32)
+
+
+class ProceduralBackend:
+    name = "procedural"
+
+    def generate(self, design: Design, *, size: tuple[int, int] = DEFAULT_SIZE, n: int = 1,
+                 seeds: list[int] | None = None, progress: ProgressFn | None = None,
+                 cancel: CancelToken | None = None, check: bool = True) -> GeneratedArt:
+        check_size(size)
+        seeds = seeds_for(design, n, seeds)
+        candidates = []
+        t0 = time.perf_counter()
+        for i, seed in enumerate(seeds):
+            if cancel is not None and cancel.is_set():
+                raise CancelledError("generation was cancelled", "生成已取消")
+            image = render(design, size, seed)
+            checks = ocr.check_lines(image, design.lines) if check else []
+            candidates.append(Candidate(image=image, seed=seed, checks=checks))
+            if progress is not None:
+                progress(i + 1, len(seeds), f"candidate {i + 1}/{len(seeds)}")
+        return GeneratedArt(backend=self.name, size=size, candidates=candidates,
+                            info={"seconds": round(time.perf_counter() - t0, 3)})

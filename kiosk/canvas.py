@@ -1,0 +1,65 @@
+"""The box canvas: the visitor drags one rectangle per text line over the motif.
+
+The canvas (streamlit-drawable-canvas, labeled_rect mode so each box shows its line number)
+reports boxes in canvas pixels; we keep them as fractions of the art in `v_boxes`, the single
+source of truth. Undo / Clear rebuild the canvas under a new key with `initial_drawing`, since
+the canvas's own toolbar is hidden (too small for fingers).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from kiosk import preview
+from kiosk.boxes import canvas_size, default_boxes, objects_to_boxes  # noqa: F401 (re-exported)
+
+def boxes_to_initial(boxes, width: int, height: int) -> dict | None:
+    if not boxes:
+        return None
+    # imported here: the component registers itself only inside a running Streamlit app
+    from streamlit_drawable_canvas import boxes_to_drawing
+
+    return boxes_to_drawing(
+        [{"label": str(i + 1), "left": b[0] * width, "top": b[1] * height,
+          "width": b[2] * width, "height": b[3] * height} for i, b in enumerate(boxes)],
+        stroke_color="#FF5A36", stroke_width=3, fill_color="rgba(255, 90, 54, 0.12)")
+
+
+def rebuild(boxes) -> None:
+    """Show `boxes` on a fresh canvas (the old canvas's drawing is dropped with its key)."""
+    ss = st.session_state
+    ss["v_boxes"] = list(boxes)
+    w, h = canvas_size(ss["v_product"])
+    ss["v_canvas_init"] = boxes_to_initial(ss["v_boxes"], w, h)
+    ss["v_canvas_n"] += 1
+
+
+def undo_box() -> None:
+    rebuild(st.session_state["v_boxes"][:-1])
+
+
+def clear_boxes() -> None:
+    rebuild([])
+
+
+def box_canvas() -> None:
+    """Draw the canvas and update v_boxes from what the visitor drew."""
+    from streamlit_drawable_canvas import st_canvas
+
+    ss = st.session_state
+    w, h = canvas_size(ss["v_product"])
+    init = ss["v_canvas_init"]
+    result = st_canvas(
+        drawing_mode="labeled_rect",
+        label=str(len(ss["v_boxes"]) + 1),
+        stroke_width=3, stroke_color="#FF5A36", fill_color="rgba(255, 90, 54, 0.12)",
+        background_image=preview.canvas_background(ss["v_motif"], ss["v_product"], w, h),
+        background_image_fit="stretch",
+        width=w, height=h, font_size=22,
+        initial_drawing=init,
+        key=f"w_canvas_{ss['v_canvas_n']}",
+    )
+    drawn = (result.json_data or {}).get("objects", [])
+    given = (init or {}).get("objects", [])
+    if drawn == given:
+        return  # nothing new from the browser (or AppTest, where components return defaults)
+    ss["v_boxes"] = objects_to_boxes(result.json_data, w, h)

@@ -1,0 +1,64 @@
+"""Turn the visitor's choices (session state) into a validated Design, or one friendly error.
+
+Order: lines present -> a box per line -> boxes apart -> moderation (names no word) ->
+generator.design.make_design (fonts, lengths, everything else). Errors are KioskErrors so the
+page shows `err.message(lang)`.
+"""
+from __future__ import annotations
+
+import re
+
+from generator.design import MAX_LINES, MAX_OVERLAP, Design, make_design, overlap_fraction
+from generator.errors import DesignError, KioskError
+from kiosk.i18n import t
+
+
+def lines_of(ss) -> list[dict]:
+    """The visitor's lines as Design line dicts (box None when not drawn yet)."""
+    boxes = ss["v_boxes"]
+    return [{"text": text, "box": boxes[i] if i < len(boxes) else None, "font": ss["v_font"],
+             "color": ss["v_color"], "vertical": ss["v_vertical"]}
+            for i, text in enumerate(ss["v_texts"])]
+
+
+def _both(key: str, **fmt) -> KioskError:
+    return DesignError(t(key, "en", **fmt), t(key, "zh", **fmt))
+
+
+def _friendly(err: DesignError, used: list[int]) -> DesignError:
+    """'lines[1].text: ...' -> 'Line 2: ...' (visitors count from 1 and know no field names)."""
+    m = re.match(r"lines\[(\d+)\]\.?\w*", err.field or "")
+    if not m:
+        return err
+    n = used[int(m.group(1))] + 1 if int(m.group(1)) < len(used) else int(m.group(1)) + 1
+    strip = lambda s: s.split(":", 1)[-1].split("：", 1)[-1].strip()  # noqa: E731
+    return DesignError(f"{t('line_n', 'en', n=n)}: {strip(err.en)}",
+                       f"{t('line_n', 'zh', n=n)}：{strip(err.zh)}", field=err.field)
+
+
+def build_design(ss) -> Design:
+    """Validate the session's design; raises KioskError with a bilingual visitor message."""
+    from generator.moderation import ensure_allowed
+
+    lines = lines_of(ss)
+    used = [i for i, ln in enumerate(lines) if ln["text"].strip()]  # visitor line numbers
+    if not used:
+        raise _both("need_text")
+    if len(used) > MAX_LINES:
+        raise _both("too_many_lines", n=MAX_LINES)
+    for i in used:
+        if lines[i]["box"] is None:
+            raise _both("need_box", n=i + 1)
+    for a, i in enumerate(used):
+        for j in used[a + 1:]:
+            if overlap_fraction(lines[i]["box"], lines[j]["box"]) > MAX_OVERLAP:
+                raise DesignError(
+                    f"Boxes {i + 1} and {j + 1} overlap too much: please draw them apart",
+                    f"第 {i + 1} 个框和第 {j + 1} 个框重叠太多，请分开画", field="lines")
+    ensure_allowed([lines[i]["text"] for i in used])  # ModerationError: friendly, names no word
+    data = {"motif": ss["v_motif"], "product": ss["v_product"], "backend": "procedural",
+            "seed": ss["v_seed"], "lines": [dict(lines[i], box=list(lines[i]["box"])) for i in used]}
+    try:
+        return make_design(data)
+    except DesignError as err:
+        raise _friendly(err, used) from None

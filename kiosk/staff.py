@@ -1,0 +1,332 @@
+"""Staff page (/staff): login, the queue with previews and OCR badges, review and print.
+
+Thin over plain functions: print/staff_auth.py (login, lockout), print/store.py (queue, audit),
+print/output.py (hot folder / CUPS). Every piece of visitor or staff text is shown with
+st.text / st.code / escaped markdown, never as raw HTML.
+Session keys are prefixed `s_`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+
+import streamlit as st
+
+from kiosk.resources import get_store
+from print import files, output, staff_auth
+from print.store import (APPROVED, FAILED, PRINTED, READY, STATES, JobInfo, QueueError, utcnow)
+
+DEFAULT_FILTER = [READY, APPROVED, FAILED]
+SESSION_SECONDS = float(os.environ.get("KIOSK_STAFF_SESSION_SECONDS", "1800"))  # idle logout
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:&])")
+
+
+def L(zh: str, en: str) -> str:
+    """Staff labels show both languages (shop staff and museum IT share the page)."""
+    return f"{zh} · {en}"
+
+
+def md(text: str) -> str:
+    """Escape user text for st.markdown (no links, images, HTML or formatting get through)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def _age(job: JobInfo) -> str:
+    s = job.age_seconds()
+    return f"{s:.0f} s" if s < 90 else f"{s / 60:.0f} min" if s < 5400 else f"{s / 3600:.1f} h"
+
+
+def _ocr_badge(job: JobInfo) -> str:
+    """A markdown badge (our own text only; kiosk fonts have no emoji)."""
+    if job.ocr_ok is None:
+        return ":gray-badge[OCR –]"
+    if job.ocr_ok:
+        return ":green-badge[OCR ok]"
+    bad = sum(1 for c in job.ocr if not c.get("exact"))
+    return f":orange-badge[OCR {bad}/{len(job.ocr)} ✗]"
+
+
+def _texts(job: JobInfo) -> str:
+    return " / ".join(ln.get("text", "") for ln in job.design.get("lines", []))
+
+
+def _thumb(job: JobInfo) -> str | None:
+    rel = job.art_path or (job.candidates[0]["path"] if job.candidates else None)
+    return str(files.resolve(rel)) if rel and files.exists(rel) else None
+
+
+# -- login -----------------------------------------------------------------------------------
+def _login(store) -> None:
+    st.title(L("员工登录", "Staff login"))
+    with st.form("s_login_form"):
+        name = st.text_input(L("姓名", "Your name"), key="s_login_name")
+        password = st.text_input(L("密码", "Password"), type="password", key="s_login_password")
+        submitted = st.form_submit_button(L("登录", "Log in"))
+    if submitted:
+        result = staff_auth.login(store, name, password)
+        if result.ok:
+            st.session_state["s_actor"] = result.actor
+            st.rerun()
+        st.session_state["s_login_error"] = f"{result.zh} {result.en}"
+    if st.session_state.get("s_login_error"):
+        st.error(st.session_state["s_login_error"])
+
+
+# -- actions (on_click callbacks: they run before the page redraws) -----------------------------
+def _flash(kind: str, text: str) -> None:
+    st.session_state.setdefault("s_flash", []).append((kind, text))
+
+
+def _approve(ids: list[int]) -> None:
+    store, actor = get_store(), st.session_state["s_actor"]
+    for job_id in ids:
+        try:
+            job, err = output.approve_and_print(store, job_id, actor=actor)
+        except QueueError as exc:
+            _flash("error", f"{exc.zh} {exc.en}")
+            continue
+        if err:
+            _flash("error", f"{job.ticket}: 已批准，未打印 · approved, not printed: {err}")
+        else:
+            _flash("success", f"{job.ticket}: 已打印 · sent to {output.destination()}")
+    for job_id in ids:
+        st.session_state.pop(f"s_sel_{job_id}", None)
+
+
+def _reject(job_id: int) -> None:
+    reason = st.session_state.get(f"s_reason_{job_id}", "")
+    try:
+        job = get_store().reject(job_id, actor=st.session_state["s_actor"], reason=reason)
+        _flash("success", f"{job.ticket}: 已拒绝 · rejected")
+    except QueueError as exc:
+        _flash("error", f"{exc.zh} {exc.en}")
+
+
+def _reprint(job_id: int) -> None:
+    try:
+        job, err = output.reprint(get_store(), job_id, actor=st.session_state["s_actor"])
+    except Exception as exc:  # PrinterError / QueueError: both KioskErrors with zh + en
+        _flash("error", f"{getattr(exc, 'zh', '')} {exc}")
+        return
+    _flash("error" if err else "success",
+           f"{job.ticket}: " + (f"未打印 · not printed: {err}" if err else "已重印 · reprinted"))
+
+
+def _retry(job_id: int) -> None:
+    try:
+        job = get_store().retry(job_id, actor=st.session_state["s_actor"])
+        _flash("success", f"{job.ticket}: 已重新排队 · back in the queue")
+    except QueueError as exc:
+        _flash("error", f"{exc.zh} {exc.en}")
+
+
+def _logout() -> None:
+    get_store().audit(st.session_state["s_actor"], "logout")
+    for key in [k for k in st.session_state.keys() if str(k).startswith("s_")]:
+        del st.session_state[key]
+
+
+def _open(job_id: int | None) -> None:
+    st.session_state["s_open"] = job_id
+
+
+# -- the queue -------------------------------------------------------------------------------
+REFRESH_SECONDS = float(os.environ.get("KIOSK_STAFF_REFRESH_SECONDS", "10"))
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def _queue_live() -> None:
+    """The queue redraws itself every few seconds, so new jobs appear without a click."""
+    ss = st.session_state
+    idle = time.monotonic() - ss.get("s_seen", time.monotonic()) > SESSION_SECONDS
+    if ss.get("s_open") or ss.get("s_flash") or not ss.get("s_actor") or idle:
+        st.rerun()  # a job opened, a message, a logout or the idle logout: redraw the page
+    _queue(get_store())
+
+
+def _queue(store) -> None:
+    counts = store.counts()
+    st.caption("  ·  ".join(f"{s}: {counts.get(s, 0)}" for s in STATES if counts.get(s)) or "—")
+    f, r = st.columns([5, 1.4], vertical_alignment="bottom")
+    states = f.multiselect(L("状态", "States"), STATES, default=DEFAULT_FILTER, key="s_filter")
+    r.button(L("刷新", "Refresh"), key="s_refresh")  # any click reruns the page with fresh rows
+    jobs = store.list_jobs(states or None, limit=200)
+    selectable = [j.id for j in jobs if j.state in (READY, APPROVED)]
+    picked = [i for i in selectable if st.session_state.get(f"s_sel_{i}")]
+    st.button(L(f"批准所选（{len(picked)}）", f"Approve selected ({len(picked)})"),
+              key="s_bulk_approve", disabled=not picked, on_click=_approve, args=(picked,),
+              type="primary")
+    if not jobs:
+        st.info(L("没有任务", "No jobs"))
+    for job in jobs:
+        with st.container(border=True):
+            c0, c1, c2, c3 = st.columns([0.4, 1.3, 4, 1.7])
+            if job.id in selectable:
+                c0.checkbox(L("选", "Select"), key=f"s_sel_{job.id}", label_visibility="collapsed")
+            thumb = _thumb(job)
+            if thumb:
+                c1.image(thumb, width=120)
+            c2.markdown(f"**{md(job.ticket)}** · :blue-badge[{job.state}] · {md(job.backend or '-')} · "
+                        f"{_ocr_badge(job)} · {_age(job)}")
+            c2.text(_texts(job))
+            if job.print_error:
+                c2.error(f"打印失败 · print failed: {md(job.print_error)}")
+            if job.error:
+                c2.warning(md(job.error))
+            c3.button(L("打开", "Open"), key=f"s_open_{job.id}", on_click=_open, args=(job.id,))
+
+
+# -- one job ---------------------------------------------------------------------------------
+def _preflight(job: JobInfo) -> None:
+    """The report the worker stored when it built the PDF (print/job_build.py)."""
+    report = (job.build_info.get("build") or {}).get("preflight")
+    if not report:
+        st.caption(L("还没有预检报告", "No preflight report yet"))
+        return
+    if not report.get("available"):
+        st.caption(L("预检模块尚未安装", "Preflight is not available on this install"))
+        return
+    issues = report.get("issues", [])
+    errors = [i for i in issues if i.get("severity") == "error"]
+    summary = (f"{report.get('pages', '?')} pages · {report.get('mode', '?')} · "
+               f"{report.get('output_intent') or '-'} · {len(errors)} error(s), "
+               f"{len(issues) - len(errors)} warning(s)")
+    (st.error if errors else st.success)(("预检未通过 · Preflight failed: " if errors else
+                                           "预检通过 · Preflight OK: ") + md(summary))
+    if issues:
+        st.dataframe([{"severity": i.get("severity"), "code": i.get("code"), "page": i.get("page"),
+                       "message": i.get("message")} for i in issues])
+
+
+def _detail(store, job_id: int) -> None:
+    try:
+        job = store.get(job_id)
+    except QueueError as exc:
+        st.error(md(f"{exc.zh} {exc.en}"))
+        return
+    st.button("← " + L("返回队列", "Back to the queue"), key="s_back", on_click=_open, args=(None,))
+    st.subheader(f"{job.ticket} · {job.state}")
+    st.text(_texts(job))
+    cols = st.columns(3)
+    art = _thumb(job)
+    if art:
+        cols[0].image(art, caption=L("图案", "Art"))
+    for col, side, label in ((cols[1], "front", L("正面", "Front")), (cols[2], "back", L("背面", "Back"))):
+        rel = job.proof_paths.get(side)
+        if rel and files.exists(rel):
+            col.image(str(files.resolve(rel)), caption=label)
+    st.markdown(f"{L('生成方式', 'Backend')}: {md(job.backend or '-')} · {_ocr_badge(job)} · "
+                f"{L('尝试', 'attempts')}: {job.attempts} · {L('已打印', 'printed')}: {job.print_count}")
+    if job.ocr:
+        st.dataframe([{"expected": c.get("expected"), "read": c.get("read"), "exact": c.get("exact"),
+                       "ned": c.get("ned"), "confidence": c.get("confidence"),
+                       "unverifiable": c.get("unverifiable")} for c in job.ocr])
+    if job.reject_reason:
+        st.text(f"拒绝原因 · reject reason: {job.reject_reason}")
+    if job.error:
+        st.warning(md(job.error))
+    if job.print_error:
+        st.error(f"打印失败 · print failed: {md(job.print_error)}")
+
+    st.markdown("**" + L("预检", "Preflight") + "**")
+    _preflight(job)
+
+    a, b, c, d = st.columns(4)
+    if job.state in (READY, APPROVED):
+        a.button(L("批准并打印", "Approve and print"), key="s_approve_one", type="primary",
+                 on_click=_approve, args=([job.id],))
+    if job.state == PRINTED:
+        a.button(L("重印", "Reprint"), key="s_reprint", on_click=_reprint, args=(job.id,))
+    if job.state == FAILED:
+        a.button(L("重试", "Retry"), key="s_retry", on_click=_retry, args=(job.id,))
+    if job.pdf_path and files.exists(job.pdf_path):
+        b.download_button(L("下载 PDF", "Download PDF"), files.read_bytes(job.pdf_path),
+                          file_name=f"{job.ticket}_job{job.id}.pdf", mime="application/pdf",
+                          key="s_dl_pdf")
+    if job.sheet_path and files.exists(job.sheet_path):
+        c.download_button(L("下载拼版", "Download sheet"), files.read_bytes(job.sheet_path),
+                          file_name=f"{job.ticket}_job{job.id}_sheet.pdf", mime="application/pdf",
+                          key="s_dl_sheet")
+    if job.state in (READY, APPROVED):
+        with st.container(border=True):
+            st.text_input(L("拒绝原因", "Reason for rejecting"), key=f"s_reason_{job.id}")
+            st.button(L("拒绝", "Reject"), key="s_reject", on_click=_reject, args=(job.id,),
+                      disabled=not st.session_state.get(f"s_reason_{job.id}", "").strip())
+
+    with st.expander(L("设计 JSON", "Design JSON")):
+        st.code(json.dumps(job.design, ensure_ascii=False, indent=1), language="json")
+    with st.expander(L("记录", "Audit trail"), expanded=True):
+        _audit_table(store.audit_log(job_id=job.id, limit=100))
+
+
+def _audit_table(entries) -> None:
+    st.dataframe([{"time": e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), "actor": e.actor,
+                   "action": e.action, "job": e.job_id,
+                   "detail": json.dumps(e.detail, ensure_ascii=False)} for e in entries])
+
+
+def _workers(store) -> None:
+    """Who is generating, from the job rows and the audit log (external workers have no
+    page of their own): a dead worker shows as a heartbeat older than the lease."""
+    from print.store import LEASE_SECONDS
+
+    stats = store.stats(since_hours=24)
+    wait = stats["median_wait_s"]
+    st.caption(f"{L('等待中', 'Waiting')}: {stats['waiting_now']} · "
+               f"{L('最久', 'oldest')}: {stats['oldest_waiting_s'] or 0:.0f} s · "
+               f"{L('开始前等待（中位）', 'median wait to start')}: "
+               f"{'-' if wait is None else f'{wait:.1f} s'}")
+    if stats["leases"]:
+        rows = []
+        for lease in stats["leases"]:
+            age = lease["heartbeat_age_s"]
+            stale = age is None or age > LEASE_SECONDS / 2
+            rows.append({"job": lease["id"], "ticket": lease["ticket"], "state": lease["state"],
+                         "worker": lease["owner"], "heartbeat_s": age, "attempt": lease["attempts"],
+                         "ok": "no reply" if stale else "ok"})
+        st.dataframe(rows)
+        if any(r["ok"] != "ok" for r in rows):
+            st.warning(L(f"有进程没有回应：其任务将在 {LEASE_SECONDS:.0f} 秒后自动重新排队",
+                         f"A worker is not answering: its job is requeued automatically once "
+                         f"its heartbeat is {LEASE_SECONDS:.0f} s old"))
+    if stats["per_worker"]:
+        st.dataframe([{"worker": w, "generated": d["generated"], "built": d["built"],
+                       "failed": d["failed"], "steps/min": d["steps_per_minute"], "last": d["last"]}
+                      for w, d in sorted(stats["per_worker"].items())])
+    else:
+        st.caption(L("过去 24 小时没有进程完成任务", "No worker finished a step in the last 24 h"))
+
+
+def page() -> None:
+    store = get_store()
+    ss = st.session_state
+    now = time.monotonic()
+    if ss.get("s_actor") and now - ss.get("s_seen", now) > SESSION_SECONDS:
+        store.audit(ss["s_actor"], "logout", None, {"reason": "idle"})
+        for key in [k for k in ss.keys() if str(k).startswith("s_")]:
+            del ss[key]
+        ss["s_login_error"] = "长时间未操作，已退出 · Logged out after a long idle time"
+    ss["s_seen"] = now
+    if not ss.get("s_actor"):
+        _login(store)
+        return
+    top, right = st.columns([4, 1.4])
+    top.title(L("印刷队列", "Print queue"))
+    right.text(st.session_state["s_actor"])
+    right.button(L("退出", "Log out"), key="s_logout", on_click=_logout)
+    for kind, text in st.session_state.pop("s_flash", []):
+        (st.success if kind == "success" else st.error)(md(text))  # errors may quote input
+    st.caption(f"{L('输出到', 'Output')}: {md(output.destination())}")
+    if st.session_state.get("s_open"):
+        _detail(store, st.session_state["s_open"])
+    else:
+        _queue_live()
+        with st.expander(L("生成进程", "Workers")):
+            _workers(store)
+        with st.expander(L("审计日志", "Audit log")):
+            _audit_table(store.audit_log(limit=100))
+
+
+page()

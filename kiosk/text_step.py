@@ -1,0 +1,207 @@
+"""Step 4: the visitor's words: lines, phrase picker / input methods, boxes, font, colour, preview."""
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from generator import fonts
+from generator.design import MAX_LINES
+from generator.errors import KioskError
+from generator.motifs import get_motif
+from kiosk import canvas, jobs, preview, state
+from kiosk.design import build_design, lines_of
+from kiosk.i18n import t
+
+log = logging.getLogger("kiosk.text")
+
+# Used when a motif has no curated phrases yet (zh, en meaning).
+GENERAL_PHRASES = (
+    ("吉祥如意", "Good fortune as you wish"), ("平安喜乐", "Peace and joy"),
+    ("福寿安康", "Blessings, long life and health"), ("前程似锦", "A future like brocade"),
+    ("万事如意", "May all go as you wish"), ("岁岁平安", "Peace year after year"),
+    ("天路", "The road to heaven"), ("金沙", "Golden sands (Jinsha)"),
+    ("长乐未央", "Endless joy"), ("心想事成", "May your wishes come true"),
+)
+COLOURS = {"#F5D27A": ("金色", "Gold"), "#C0392B": ("朱砂红", "Cinnabar red"),
+           "#3E9C7E": ("玉绿", "Jade green"), "#1E1A17": ("墨黑", "Ink black"),
+           "#FFFFFF": ("白色", "White")}
+
+
+def phrases_for(motif_id: str) -> list[tuple[str, str]]:
+    curated = [(p.get("zh", ""), p.get("en", "")) for p in get_motif(motif_id).phrases if p.get("zh")]
+    return curated or list(GENERAL_PHRASES)
+
+
+def _set_line(i: int, text: str) -> None:
+    ss = st.session_state
+    ss["v_texts"][i] = text
+    ss.pop(f"w_text_{i}", None)  # the widget re-reads v_texts on the next run
+    ss["v_error"] = None
+
+
+def _reset_text_widgets() -> None:
+    for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith("w_text_")]:
+        del st.session_state[key]
+
+
+def _pick_phrase(text: str) -> None:
+    _set_line(st.session_state["v_cur"], text)
+
+
+def _select_line(i: int) -> None:
+    st.session_state["v_cur"] = i
+
+
+def _add_line() -> None:
+    ss = st.session_state
+    if len(ss["v_texts"]) < MAX_LINES:
+        ss["v_texts"].append("")
+        ss["v_cur"] = len(ss["v_texts"]) - 1
+
+
+def _remove_line(i: int) -> None:
+    ss = st.session_state
+    if len(ss["v_texts"]) <= 1:
+        _set_line(0, "")
+        return
+    ss["v_texts"].pop(i)
+    if i < len(ss["v_boxes"]):
+        canvas.rebuild(ss["v_boxes"][:i] + ss["v_boxes"][i + 1:])
+    ss["v_cur"] = min(ss["v_cur"], len(ss["v_texts"]) - 1)
+    _reset_text_widgets()
+
+
+def _auto_boxes() -> None:
+    ss = st.session_state
+    safe = preview.safe_area(ss["v_product"], ss["v_motif"])
+    canvas.rebuild(canvas.default_boxes(len(ss["v_texts"]), ss["v_boxes"], safe, ss["v_vertical"]))
+
+
+def _generate() -> None:
+    ss = st.session_state
+    try:
+        design = build_design(ss)
+    except KioskError as err:
+        state.set_error(err.en, err.zh)
+        return
+    if ss.get("v_job"):
+        jobs.abandon(ss["v_job"])
+    ss["v_job"] = jobs.start(design)
+    ss["v_choice"] = None
+    state.go("generate")
+
+
+def _lines_editor(lang: str) -> None:
+    ss = st.session_state
+    for i in range(len(ss["v_texts"])):
+        key = f"w_text_{i}"
+        if key not in ss:
+            ss[key] = ss["v_texts"][i]
+        c1, c2, c3 = st.columns([2, 6, 2], vertical_alignment="center")
+        c1.button(t("line_n", lang, n=i + 1), key=f"w_sel_{i}", on_click=_select_line, args=(i,),
+                  type="primary" if i == ss["v_cur"] else "secondary", width="stretch")
+        ss["v_texts"][i] = c2.text_input(t("line_text", lang, n=i + 1), key=key,
+                                         label_visibility="collapsed",
+                                         placeholder=t("line_text_help", lang))
+        c3.button("✕", key=f"w_del_{i}", on_click=_remove_line, args=(i,), width="stretch",
+                  help=t("remove_line", lang))
+        font = ss.get("w_font") or ss["v_font"]  # the radio below may have just changed
+        missing = fonts.missing_characters(ss["v_texts"][i].strip(), font)
+        if missing:
+            st.warning(t("line_n", lang, n=i + 1) + ("：" if lang == "zh" else ": ")
+                       + ("所选字体缺少 " if lang == "zh" else "the chosen font lacks ")
+                       + " ".join(missing))
+    if len(ss["v_texts"]) < MAX_LINES:
+        st.button(t("add_line", lang), key="w_add_line", on_click=_add_line)
+
+
+def _input_methods(lang: str) -> None:
+    ss = st.session_state
+    tabs = st.tabs([t("tab_phrases", lang), t("tab_handwriting", lang), t("tab_pinyin", lang)])
+    with tabs[0]:
+        st.caption(t("phrases_hint", lang))
+        cols = st.columns(2)
+        for n, (zh, en) in enumerate(phrases_for(ss["v_motif"])):
+            cols[n % 2].button(f"**{zh}**  ·  {en}", key=f"w_phrase_{n}", on_click=_pick_phrase,
+                               args=(zh,), width="stretch")
+    picked = None
+    try:
+        from kiosk import input_methods  # issue 7 fills these in
+    except ImportError:
+        input_methods = None
+    for tab, name in ((tabs[1], "handwriting"), (tabs[2], "pinyin")):
+        with tab:
+            fn = getattr(input_methods, name, None)
+            text = None
+            try:
+                text = fn(f"w_{name}", lang, ss["v_font"]) if fn else None
+            except Exception:  # an optional input method must never take the text step down
+                log.exception("input method %s failed", name)
+                fn = None
+            if fn is None:
+                st.info(t("input_unavailable", lang))
+            picked = picked or text
+    if picked:
+        cur = ss["v_cur"]
+        _set_line(cur, ss["v_texts"][cur] + picked)
+        st.rerun()
+
+
+def _style(lang: str) -> None:
+    ss = st.session_state
+    c1, c2 = st.columns(2)
+    with c1:
+        ss["v_font"] = st.radio(
+            t("font", lang), list(fonts.REGISTRY), key="w_font", horizontal=True,
+            index=list(fonts.REGISTRY).index(ss["v_font"]),
+            format_func=lambda f: fonts.REGISTRY[f].label_zh if lang == "zh" else fonts.REGISTRY[f].label_en.split(" (")[0])
+    with c2:
+        ss["v_color"] = st.radio(
+            t("color", lang), list(COLOURS), key="w_color", horizontal=True,
+            index=list(COLOURS).index(ss["v_color"]) if ss["v_color"] in COLOURS else 0,
+            format_func=lambda c: COLOURS[c][0 if lang == "zh" else 1])
+        ss["v_vertical"] = st.toggle(t("vertical", lang), key="w_vertical", value=ss["v_vertical"])
+
+
+def _boxes(lang: str) -> None:
+    ss = st.session_state
+    st.subheader(t("boxes_title", lang))
+    st.caption(t("boxes_hint", lang))
+    wide = ss["v_product"] == "postcard"
+    cols = st.columns(1 if wide else 2)
+    with cols[0]:
+        canvas.box_canvas()
+    b1, b2, b3 = st.columns(3)
+    b1.button(t("undo_box", lang), key="w_undo", on_click=canvas.undo_box, width="stretch",
+              disabled=not ss["v_boxes"])
+    b2.button(t("clear_boxes", lang), key="w_clear", on_click=canvas.clear_boxes, width="stretch",
+              disabled=not ss["v_boxes"])
+    b3.button(t("auto_boxes", lang), key="w_auto", on_click=_auto_boxes, width="stretch")
+    st.caption(t("boxes_count", lang, boxes=len(ss["v_boxes"]), lines=len(ss["v_texts"])))
+    safe = preview.safe_area(ss["v_product"], ss["v_motif"])
+    for i, box in enumerate(ss["v_boxes"][:len(ss["v_texts"])]):
+        if preview.outside_safe(box, safe):
+            st.warning(t("box_unsafe", lang, n=i + 1))
+    with cols[-1]:
+        if not wide:
+            st.markdown(f"**{t('preview', lang)}**")
+        w, h = canvas.canvas_size(ss["v_product"])
+        img = preview.text_preview(ss["v_motif"], (w, h), lines_of(ss), safe)
+        if wide:
+            st.markdown(f"**{t('preview', lang)}**")
+        st.image(img, width=w, output_format="JPEG")
+
+
+def text_screen() -> None:
+    lang = state.lang()
+    ss = st.session_state
+    _lines_editor(lang)
+    _input_methods(lang)
+    _style(lang)
+    _boxes(lang)
+    if ss["v_error"]:
+        st.error(ss["v_error"][1] if lang == "zh" else ss["v_error"][0])
+    c1, c2 = st.columns([1, 2])
+    c1.button(t("back", lang), key="w_back_text", on_click=state.go, args=("product",), width="stretch")
+    c2.button(t("generate", lang), key="w_generate", type="primary", on_click=_generate, width="stretch")

@@ -1,0 +1,6 @@
+"""`python -m print ...`: see print/cli.py."""
+import sys
+
+from print.cli import main
+
+sys.exit(main())

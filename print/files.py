@@ -1,0 +1,107 @@
+"""Every file the queue keeps goes through this module, so object storage could replace it.
+
+Layout under the var folder (env KIOSK_VAR, default <repo>/var; on several kiosks, a network
+share mounted at the same or different paths):
+
+    var/kiosk.db                 the default SQLite queue
+    var/jobs/<job id>/...        candidate art, chosen art, product PDF, imposed sheet, proofs
+    var/hotfolder/               approved PDFs for the print shop's RIP or a watching script
+
+The database stores paths RELATIVE to the var folder ("jobs/12/art_0.png"), so machines that
+mount the share at different places read the same rows.
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def var_dir() -> Path:
+    d = Path(os.environ.get("KIOSK_VAR") or REPO / "var")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def job_dir(job_id: int) -> Path:
+    d = var_dir() / "jobs" / str(int(job_id))
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def hotfolder_dir() -> Path:
+    d = Path(os.environ.get("KIOSK_HOTFOLDER") or var_dir() / "hotfolder")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def resolve(rel: str | None) -> Path | None:
+    """The absolute path of a stored relative path (None stays None)."""
+    if not rel:
+        return None
+    p = Path(rel)
+    return p if p.is_absolute() else var_dir() / p
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(var_dir()).as_posix()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    # write then rename: a reader (staff page, printer) never sees half a file
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600: the staff page or a RIP may be another user
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(job_id: int, name: str, data: bytes) -> str:
+    path = job_dir(job_id) / name
+    _atomic_write(path, data)
+    return _rel(path)
+
+
+def save_image(job_id: int, name: str, image, *, compress_level: int = 1) -> str:
+    """A PIL image as PNG; returns the stored relative path. Level 1: the visitor waits for
+    these files (about 5x faster than PIL's default 6, files about 30% larger)."""
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", compress_level=compress_level)
+    return write_bytes(job_id, name, buf.getvalue())
+
+
+def import_file(job_id: int, src: str | Path, name: str | None = None) -> str:
+    """Copy a file some other module wrote (a product PDF) into the job folder."""
+    src = Path(src)
+    dest = job_dir(job_id) / (name or src.name)
+    if src.resolve() != dest.resolve():
+        _atomic_write(dest, src.read_bytes())
+    return _rel(dest)
+
+
+def read_bytes(rel: str) -> bytes:
+    return resolve(rel).read_bytes()
+
+
+def exists(rel: str | None) -> bool:
+    p = resolve(rel)
+    return bool(p and p.exists())
+
+
+def copy_to_hotfolder(rel: str, name: str) -> Path:
+    """Copy atomically into the hot folder (a watcher must never pick up half a PDF)."""
+    dest = hotfolder_dir() / name
+    _atomic_write(dest, read_bytes(rel))
+    return dest
+
+
+def remove_job_files(job_id: int) -> None:
+    shutil.rmtree(var_dir() / "jobs" / str(int(job_id)), ignore_errors=True)

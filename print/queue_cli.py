@@ -1,0 +1,320 @@
+"""`python -m print queue ...` and `python -m print staff ...`: the print queue from a shell.
+
+    queue list [--state S ...] [--json]      jobs, oldest first (JSON: id, ticket, state, ...)
+    queue show ID|TICKET [--json]            one job, with its audit trail
+    queue submit DESIGN.json [-n N] [--size WxH] [--wait]
+                                             moderation + validation, then queued; the worker
+                                             picks the best candidate itself (no visitor choice)
+    queue approve ID [ID ...]                approve and send to the hot folder / printer
+    queue reject ID --reason TEXT
+    queue reprint ID
+    queue retry ID                           a failed job back into the queue
+    queue cancel ID
+    queue requeue-stale [--lease S]          return jobs of dead workers now
+    queue stats [--json]                     jobs per state, waiting time, per-worker throughput
+    queue audit [--job ID] [--json]
+    staff set-password [--password-stdin] [--write]
+
+The database is KIOSK_DB_URL, else var/kiosk.db. Bad input exits 2 with one line.
+`register(subparsers)` adds the two groups to print/cli.py's parser; `main(argv)` runs alone.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import sys
+import time
+
+from generator.errors import KioskError
+
+
+def register(sub) -> None:
+    """Add the `queue` and `staff` command groups to an argparse subparsers object."""
+    q = sub.add_parser("queue", help="the print queue (list, submit, approve, reject...)")
+    qs = q.add_subparsers(dest="queue_cmd", required=True)
+
+    p = qs.add_parser("list", help="list jobs")
+    p.add_argument("--state", action="append", help="only jobs in this state (repeatable)")
+    p.add_argument("--limit", type=int, default=500)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = qs.add_parser("show", help="one job and its audit trail")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = qs.add_parser("submit", help="queue a Design JSON file")
+    p.add_argument("design")
+    p.add_argument("-n", type=int, default=2, help="candidates to generate (best one is chosen)")
+    p.add_argument("--size", help="art size WxH (default: by product)")
+    p.add_argument("--wait", action="store_true",
+                   help="run a worker in this process until the job is ready for review")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_submit)
+
+    p = qs.add_parser("approve", help="approve and print")
+    p.add_argument("ids", nargs="+")
+    p.add_argument("--actor", default="cli")
+    p.set_defaults(func=cmd_approve)
+
+    p = qs.add_parser("reject", help="reject with a reason")
+    p.add_argument("id")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--actor", default="cli")
+    p.set_defaults(func=cmd_reject)
+
+    for name, func, helptext in (("reprint", "cmd_reprint", "print an approved job again"),
+                                 ("retry", "cmd_retry", "put a failed job back in the queue"),
+                                 ("cancel", "cmd_cancel", "cancel a job not yet submitted")):
+        p = qs.add_parser(name, help=helptext)
+        p.add_argument("id")
+        p.add_argument("--actor", default="cli")
+        p.set_defaults(func=globals()[func])
+
+    p = qs.add_parser("requeue-stale", help="return jobs whose worker stopped heartbeating")
+    p.add_argument("--lease", type=float, default=None, help="seconds without heartbeat (default 60)")
+    p.set_defaults(func=cmd_requeue)
+
+    p = qs.add_parser("stats", help="jobs per state, waiting time, per-worker throughput")
+    p.add_argument("--since", type=float, metavar="HOURS",
+                   help="waiting times and throughput over the last HOURS only")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = qs.add_parser("audit", help="the audit log, newest first")
+    p.add_argument("--job", type=int)
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit)
+
+    s = sub.add_parser("staff", help="staff page settings")
+    ss = s.add_subparsers(dest="staff_cmd", required=True)
+    p = ss.add_parser("set-password", help="hash a staff password (prints it; --write stores it)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.add_argument("--write", action="store_true", help="write it to .streamlit/secrets.toml")
+    p.set_defaults(func=cmd_set_password)
+
+
+def _store():
+    from print.store import Store
+    return Store()
+
+
+def _find(store, ref):
+    return store.find(ref)
+
+
+def _row(j) -> str:
+    age = (dt.datetime.now(dt.timezone.utc) - j.created_at).total_seconds()
+    ocr = {None: "-", True: "ocr ok", False: "ocr !"}[j.ocr_ok]
+    texts = " / ".join(ln.get("text", "") for ln in j.design.get("lines", []))
+    return (f"{j.id:>5}  {j.ticket:<6} {j.state:<17} {j.backend or '-':<11} {ocr:<7} "
+            f"{age / 60:6.1f} min  {texts}")
+
+
+def _json(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=1, default=str))
+
+
+def cmd_list(args) -> int:
+    jobs = _store().list_jobs(args.state, limit=args.limit)
+    if args.json:
+        _json([j.to_dict() for j in jobs])
+    else:
+        for j in jobs:
+            print(_row(j))
+        if not jobs:
+            print("no jobs")
+    return 0
+
+
+def cmd_show(args) -> int:
+    store = _store()
+    job = _find(store, args.id)
+    audit = store.audit_log(job_id=job.id)
+    if args.json:
+        _json({**job.to_dict(), "audit": [a.to_dict() for a in audit]})
+        return 0
+    print(_row(job))
+    for key in ("error", "reject_reason", "print_error", "pdf_path", "sheet_path", "art_path"):
+        if getattr(job, key):
+            print(f"  {key}: {getattr(job, key)}")
+    for c in job.ocr:
+        print(f"  ocr: {c['expected']!r} read {c['read']!r} exact={c['exact']} ned={c['ned']}")
+    for a in audit:
+        print(f"  {a.at:%Y-%m-%d %H:%M:%S}  {a.actor:<24} {a.action:<14} {json.dumps(a.detail, ensure_ascii=False)}")
+    return 0
+
+
+def cmd_submit(args) -> int:
+    from generator.backends import check_size, parse_size
+    from generator.design import load_design
+    from print.store import GENERATING, QUEUED, SUBMITTED, BUILDING
+
+    design = load_design(args.design)
+    if args.size:
+        w, h = parse_size(args.size)
+    else:
+        from kiosk.jobs import ART_SIZES  # the same art sizes the kiosk uses
+        w, h = ART_SIZES.get(design.product, (768, 512))
+        check_size((w, h))
+    if not 1 <= args.n <= 8:
+        raise KioskError("-n must be between 1 and 8", "-n 须在 1 到 8 之间", field="n")
+    store = _store()
+    job = store.submit(design, n=args.n, size=f"{w}x{h}", auto_choose=True, source="cli",
+                       actor="cli")
+    if args.wait:
+        from generator.worker import Worker
+        worker = Worker(store, label="cli")
+        while store.get(job.id).state in (QUEUED, GENERATING, SUBMITTED, BUILDING):
+            if not worker.run_once():
+                time.sleep(0.2)
+        job = store.get(job.id)
+    if args.json:
+        _json(job.to_dict())
+    else:
+        print(f"{job.id} {job.ticket} {job.state}")
+    return 0 if job.state != "failed" else 1
+
+
+def cmd_approve(args) -> int:
+    from print import output
+    store = _store()
+    rc = 0
+    for ref in args.ids:
+        job = _find(store, ref)
+        job, err = output.approve_and_print(store, job.id, actor=args.actor)
+        if err:
+            print(f"{job.id} {job.ticket} approved, not printed: {err}")
+            rc = 1
+        else:
+            print(f"{job.id} {job.ticket} {job.state}")
+    return rc
+
+
+def cmd_reject(args) -> int:
+    store = _store()
+    job = store.reject(_find(store, args.id).id, actor=args.actor, reason=args.reason)
+    print(f"{job.id} {job.ticket} {job.state}")
+    return 0
+
+
+def cmd_reprint(args) -> int:
+    from print import output
+    store = _store()
+    job, err = output.reprint(store, _find(store, args.id).id, actor=args.actor)
+    print(f"{job.id} {job.ticket} " + (f"not printed: {err}" if err else f"{job.state} x{job.print_count}"))
+    return 1 if err else 0
+
+
+def cmd_retry(args) -> int:
+    store = _store()
+    job = store.retry(_find(store, args.id).id, actor=args.actor)
+    print(f"{job.id} {job.ticket} {job.state}")
+    return 0
+
+
+def cmd_cancel(args) -> int:
+    store = _store()
+    job = store.request_cancel(_find(store, args.id).id, actor=args.actor)
+    print(f"{job.id} {job.ticket} {job.state}" + (" (cancel requested)" if job.cancel_requested else ""))
+    return 0
+
+
+def cmd_requeue(args) -> int:
+    for job_id, action in _store().requeue_stale(lease_seconds=args.lease, actor="cli"):
+        print(f"{job_id} {action}")
+    return 0
+
+
+def cmd_stats(args) -> int:
+    stats = _store().stats(since_hours=args.since)
+    if args.json:
+        _json(stats)
+        return 0
+
+    def sec(v):
+        return "-" if v is None else f"{v:.1f} s"
+
+    print("jobs per state" + (f" (all time; figures below since {stats['since']})"
+                              if stats["since"] else ""))
+    for state, n in sorted(stats["states"].items()):
+        print(f"  {state:<18} {n}")
+    print(f"wait from submit to first claim: median {sec(stats['median_wait_s'])}, "
+          f"90% {sec(stats['p90_wait_s'])}, max {sec(stats['max_wait_s'])}")
+    print(f"waiting now: {stats['waiting_now']} job(s), oldest {sec(stats['oldest_waiting_s'])}")
+    if stats["per_worker"]:
+        print("per worker (host:pid:label)          claims  generated  built  failed  steps/min")
+        for w, d in sorted(stats["per_worker"].items()):
+            rate = "-" if d["steps_per_minute"] is None else f"{d['steps_per_minute']:.1f}"
+            print(f"  {w:<34} {d['claimed']:>6} {d['generated']:>10} {d['built']:>6} "
+                  f"{d['failed']:>7} {rate:>10}")
+    if stats["leases"]:
+        print("being worked on now (an old heartbeat = a worker that stopped)")
+    for lease in stats["leases"]:
+        print(f"  job {lease['id']} ({lease['ticket']}) {lease['state']} by "
+              f"{lease['owner']}, heartbeat {sec(lease['heartbeat_age_s'])} ago, "
+              f"attempt {lease['attempts']}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    entries = _store().audit_log(job_id=args.job, limit=args.limit)
+    if args.json:
+        _json([e.to_dict() for e in entries])
+        return 0
+    for a in entries:
+        print(f"{a.at:%Y-%m-%d %H:%M:%S}  {a.actor:<24} {a.action:<16} {a.job_id or '-':>5}  "
+              f"{json.dumps(a.detail, ensure_ascii=False)}")
+    return 0
+
+
+def cmd_set_password(args) -> int:
+    from print import staff_auth
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("New staff password: ")
+        if getpass.getpass("Again: ") != password:
+            raise KioskError("the two passwords differ", "两次输入的密码不一致")
+    if len(password) < 8:
+        raise KioskError("use at least 8 characters", "密码至少 8 个字符")
+    encoded = staff_auth.hash_password(password)
+    if args.write:
+        path = staff_auth.write_secrets(encoded)
+        print(f"written to {path} (key {staff_auth.SECRETS_KEY})")
+    else:
+        print(encoded)
+        print(f"# put it in .streamlit/secrets.toml as {staff_auth.SECRETS_KEY} = \"...\" "
+              "or export KIOSK_STAFF_PASSWORD_HASH='...'", file=sys.stderr)
+    return 0
+
+
+def run(args) -> int:
+    """Run a parsed command; KioskErrors become one line and exit 2."""
+    try:
+        return args.func(args)
+    except KioskError as exc:
+        print(f"error: {exc.en}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the database is down or unreachable: one line, no traceback
+        from sqlalchemy.exc import SQLAlchemyError
+        if not isinstance(exc, SQLAlchemyError):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+        print(f"error: queue database: {first}", file=sys.stderr)
+        return 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m print")
+    register(ap.add_subparsers(dest="cmd", required=True))
+    return run(ap.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from products.cli import main
+
+sys.exit(main())

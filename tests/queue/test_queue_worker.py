@@ -1,0 +1,236 @@
+"""The generation worker on a real queue: order, progress, cancel, build, output, crash recovery."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from queue_helpers import DESIGN
+
+from generator.worker import Worker
+from print import files, output
+from print import store as q
+
+HERE = Path(__file__).parent
+REPO = HERE.parents[1]
+
+
+def _design(text="天路", seed=7, product="postcard"):
+    return {**DESIGN, "seed": seed, "product": product,
+            "lines": [{"text": text, "box": [0.30, 0.08, 0.40, 0.12]}]}
+
+
+def _wait(store, job_id, states, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        job = store.get(job_id)
+        if job.state in states:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} stuck in {store.get(job_id).state}")
+
+
+def test_four_sessions_submitting_at_once_are_generated_in_order(store):
+    worker = Worker(store, backend="procedural", poll_seconds=0.05).start()
+    barrier, ids, lock = threading.Barrier(4), [], threading.Lock()
+
+    def session(i):
+        barrier.wait()
+        job = store.submit(_design(seed=i), n=2, size="512x512", session_id=f"s{i}")
+        with lock:
+            ids.append(job.id)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    try:
+        jobs = [_wait(store, i, {q.AWAITING_CHOICE}) for i in sorted(ids)]
+    finally:
+        worker.stop()
+    assert len(jobs) == 4 and len({j.ticket for j in jobs}) == 4
+    by_created = sorted(jobs, key=lambda j: (j.created_at, j.id))
+    by_generated = sorted(jobs, key=lambda j: j.generated_at)
+    assert [j.id for j in by_created] == [j.id for j in by_generated]   # FIFO
+    for j in jobs:
+        assert j.backend == "procedural" and len(j.candidates) == 2
+        assert j.progress_done == j.progress_total == 2
+        assert all(files.exists(c["path"]) and c["checks"] for c in j.candidates)
+
+
+def test_choose_build_approve_puts_pdf_in_hot_folder(sqlite_store, var):
+    store = sqlite_store
+    worker = Worker(store, backend="procedural", poll_seconds=0.05)
+    job = store.submit(_design(product="bookmark"), n=2, size="256x768")
+    assert worker.run_until_idle() == 1
+    assert store.get(job.id).state == q.AWAITING_CHOICE
+    store.choose(job.id, 1)
+    worker.run_until_idle()
+    job = store.get(job.id)
+    assert job.state == q.READY and job.chosen == 1 and job.ocr == job.candidates[1]["checks"]
+    assert files.read_bytes(job.pdf_path)[:5] == b"%PDF-"
+    job, err = output.approve_and_print(store, job.id, actor="staff:ann")
+    assert err is None and job.state == q.PRINTED
+    (pdf,) = (var / "hotfolder").glob("*.pdf")
+    assert job.ticket in pdf.name and pdf.read_bytes()[:5] == b"%PDF-"
+    job, err = output.reprint(store, job.id, actor="staff:ann")
+    assert err is None and job.print_count == 2 and len(list((var / "hotfolder").glob("*.pdf"))) == 2
+
+
+def test_printer_away_keeps_job_approved(sqlite_store, monkeypatch):
+    store = sqlite_store
+    job = store.submit(_design(), n=1, auto_choose=True, source="cli")
+    Worker(store, backend="procedural").run_until_idle()
+    monkeypatch.setenv("KIOSK_PRINTER", "no_such_printer_here")
+    job, err = output.approve_and_print(store, job.id, actor="staff:ann")
+    assert err and "no_such_printer_here" in err or "lp" in err
+    job = store.get(job.id)
+    assert job.state == q.APPROVED and job.print_error
+    assert store.audit_log(job_id=job.id, action="print_failed")
+
+
+def test_cancel_mid_job(sqlite_store, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    store = sqlite_store
+    worker = Worker(store, backend="slow_backend:SlowBackend", poll_seconds=0.05).start()
+    job = store.submit(_design(), n=6)
+    try:
+        end = time.monotonic() + 30
+        while store.get(job.id).progress_done < 1 and time.monotonic() < end:
+            time.sleep(0.05)
+        worker.cancel(job.id)
+        job = _wait(store, job.id, {q.CANCELLED}, timeout=10)
+    finally:
+        worker.stop()
+    assert job.progress_done < 6
+
+
+def test_backend_crash_marks_job_failed(sqlite_store, monkeypatch):
+    monkeypatch.syspath_prepend(str(HERE))
+    store = sqlite_store
+    job = store.submit(_design())
+    Worker(store, backend="slow_backend:BrokenBackend").run_until_idle()
+    job = store.get(job.id)
+    assert job.state == q.FAILED and "simulated crash" in job.error
+    assert store.retry(job.id, actor="staff:ann").state == q.QUEUED
+
+
+def _spawn_worker(var, *extra):
+    # the lease (60 s) does not run out in this test: the restarted worker sees that the
+    # dead worker's process is gone (same host) and takes the job back at once
+    env = {**os.environ, "KIOSK_VAR": str(var), "KIOSK_LEASE_SECONDS": "60",
+           "KIOSK_WORKER_POLL": "0.1", "SLOW_BACKEND_DELAY": "0.5",
+           "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO)])}
+    env.pop("KIOSK_DB_URL", None)
+    return subprocess.Popen([sys.executable, "-m", "generator.worker", "--backend",
+                             "slow_backend:SlowBackend", *extra], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def test_worker_killed_mid_job_and_restarted(sqlite_store, var):
+    store = sqlite_store
+    job = store.submit(_design(), n=4, size="512x512")
+    proc = _spawn_worker(var, "--label", "first")
+    try:
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            j = store.get(job.id)
+            if j.state == q.GENERATING and j.progress_done >= 1:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the first worker never started the job")
+        os.kill(proc.pid, signal.SIGKILL)   # the server dies mid-job: no cleanup at all
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    assert store.get(job.id).state == q.GENERATING   # caught mid-generation
+    t0 = time.monotonic()
+    second = _spawn_worker(var, "--label", "second", "--exit-when-idle")
+    out, _ = second.communicate(timeout=120)
+    assert time.monotonic() - t0 < 40   # not waiting for the 60 s lease
+    assert second.returncode == 0, out.decode()
+    job = store.get(job.id)
+    assert job.state == q.AWAITING_CHOICE and len(job.candidates) == 4, job
+    assert job.attempts == 0 and job.worker.endswith(":second")
+    actions = [e.action for e in store.audit_log(job_id=job.id)][::-1]
+    assert actions == ["submitted", "claimed", "requeued", "claimed", "generated"]
+
+
+def test_cups_printer_through_lp(sqlite_store, monkeypatch, tmp_path):
+    """KIOSK_PRINTER sends with `lp -d NAME`; a stand-in `lp` on PATH records the call or
+    answers like CUPS does for a printer that is away."""
+    store = sqlite_store
+    job = store.submit(_design(), n=1, auto_choose=True, source="cli")
+    Worker(store, backend="procedural").run_until_idle()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    lp = bin_dir / "lp"
+    lp.write_text('#!/bin/sh\nif [ "$2" = "away" ]; then echo "lp: The printer or class does not '
+                  'exist." >&2; exit 1; fi\necho "$@" > "$LP_LOG"\necho "request id is shop-1 (1 file(s))"\n')
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("LP_LOG", str(tmp_path / "lp.log"))
+    monkeypatch.setenv("KIOSK_PRINTER", "away")
+    job, err = output.approve_and_print(store, job.id, actor="staff:ann")
+    assert job.state == q.APPROVED and "does not exist" in err
+    monkeypatch.setenv("KIOSK_PRINTER", "shop")
+    job, err = output.approve_and_print(store, job.id, actor="staff:ann")   # approve again = retry
+    assert err is None and job.state == q.PRINTED and job.print_error is None
+    args = (tmp_path / "lp.log").read_text().split()
+    assert args[:2] == ["-d", "shop"] and args[-1].endswith("product.pdf")
+
+
+def test_backend_choice_follows_weights_status(sqlite_store, monkeypatch, tmp_path):
+    """No valid AnyText weights -> procedural, with the reason recorded in the job."""
+    monkeypatch.delenv("KIOSK_BACKEND", raising=False)
+    monkeypatch.setenv("KIOSK_WEIGHTS", str(tmp_path / "no_weights"))
+    worker = Worker(sqlite_store)
+    assert worker.backend_name == "procedural" and "no AnyText weights" in worker.backend_reason
+    job = sqlite_store.submit(_design(), n=1, size="256x256")
+    worker.run_until_idle()
+    job = sqlite_store.get(job.id)
+    assert job.backend == "procedural"
+    assert "no AnyText weights" in job.build_info["generation"]["backend_reason"]
+    monkeypatch.setenv("KIOSK_BACKEND", "anytext")   # forcing a backend skips the check
+    assert Worker(sqlite_store).backend_name == "anytext"
+
+
+def test_worker_that_lost_its_lease_stops_and_leaves_the_job_to_the_new_owner(store, monkeypatch):
+    """A worker too slow to heartbeat (here: its lease is taken away by hand) must not finish
+    the job a second time nor overwrite the files of the worker that took it over."""
+    monkeypatch.syspath_prepend(str(HERE))
+    monkeypatch.setenv("SLOW_BACKEND_DELAY", "0.3")
+    slow = Worker(store, backend="slow_backend:SlowBackend", label="slow", poll_seconds=0.05,
+                  lease_seconds=1.5).start()
+    job = store.submit(_design(), n=6, size="256x256")
+    try:
+        end = time.monotonic() + 30
+        while store.get(job.id).progress_done < 1 and time.monotonic() < end:
+            time.sleep(0.05)
+        assert store.get(job.id).lease_owner == slow.owner
+        # its heartbeat (every 0.5 s) is running; its own later sweeps must not requeue the
+        # fast worker's job on a loaded machine, so they get a long lease from now on
+        slow.lease_seconds = 600
+        assert store.requeue_stale(lease_seconds=0, actor="test") == [(job.id, "requeued")]
+        fast = Worker(store, backend="procedural", label="fast", lease_seconds=30)
+        assert fast.run_once()
+        end = time.monotonic() + 10
+        while slow._current is not None and time.monotonic() < end:
+            time.sleep(0.05)   # the slow worker notices (heartbeat/progress) and stops
+    finally:
+        slow.stop()
+    job = store.get(job.id)
+    assert job.state == q.AWAITING_CHOICE and job.worker == fast.owner
+    assert all(c["path"].endswith("_try2.png") and files.exists(c["path"]) for c in job.candidates)
+    actions = [e.action for e in store.audit_log(job_id=job.id)][::-1]
+    assert actions == ["submitted", "claimed", "requeued", "claimed", "generated"], actions
+    assert not list(files.job_dir(job.id).glob("candidate_?.png"))   # the slow one saved nothing

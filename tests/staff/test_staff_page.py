@@ -1,0 +1,150 @@
+"""The staff page in AppTest: wrong password, lockout shared by sessions, approve -> hot folder,
+reject with a reason, user text escaped."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from generator.worker import Worker
+from print import staff_auth
+from print import store as q
+
+REPO = Path(__file__).resolve().parents[2]
+PAGE = str(REPO / "kiosk" / "staff.py")
+PASSWORD = "correct horse 12"
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    var = tmp_path / "var"
+    monkeypatch.setenv("KIOSK_VAR", str(var))
+    for name in ("KIOSK_DB_URL", "KIOSK_PRINTER", "KIOSK_HOTFOLDER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KIOSK_BACKEND", "procedural")
+    # few iterations: the test checks the logic, not the hash's cost
+    monkeypatch.setenv("KIOSK_STAFF_PASSWORD_HASH", staff_auth.hash_password(PASSWORD, iterations=1000))
+    store = q.Store()
+    yield var, store
+    store.dispose()
+
+
+def _session():
+    at = AppTest.from_file(PAGE, default_timeout=30).run()
+    assert not at.exception
+    return at
+
+
+def _login(at, password, name="Ann"):
+    at.text_input(key="s_login_name").input(name)
+    at.text_input(key="s_login_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def _ready_job(store, text="天路"):
+    design = {"motif": "sunbird", "product": "postcard", "seed": 3,
+              "lines": [{"text": text, "box": [0.3, 0.08, 0.4, 0.12]}]}
+    job = store.submit(design, n=1, size="768x512", auto_choose=True, source="cli")
+    Worker(store, backend="procedural").run_until_idle()
+    job = store.get(job.id)
+    assert job.state == q.READY, job.error
+    return job
+
+
+def test_wrong_password_is_refused_and_audited(env):
+    _, store = env
+    at = _login(_session(), "not the password")
+    assert any("Wrong password" in e.value for e in at.error)
+    assert not at.session_state["s_actor"] if "s_actor" in at.session_state else True
+    (entry,) = store.audit_log(action="login_failed")
+    assert entry.actor == "staff:Ann" and entry.detail["failures"] == 1
+
+
+def test_lockout_after_repeated_failures_applies_to_every_session(env, monkeypatch):
+    _, store = env
+    monkeypatch.setattr(staff_auth, "MAX_FAILURES", 3)
+    at = _session()
+    for _ in range(3):
+        _login(at, "guess")
+    assert any("locked" in e.value for e in at.error)
+    # another session (another desk, a rerun) with the RIGHT password is still locked out
+    other = _login(_session(), PASSWORD, name="Bob")
+    assert any("locked" in e.value for e in other.error)
+    assert "s_actor" not in other.session_state
+    assert store.audit_log(action="login_refused_locked")
+    # once the lock has run out, the right password works
+    with store.session_scope() as s:
+        s.get(q.LoginThrottle, staff_auth.ACCOUNT).locked_until = q.utcnow()
+    ok = _login(_session(), PASSWORD)
+    assert ok.session_state["s_actor"] == "staff:Ann"
+
+
+def test_approve_selected_puts_pdf_in_hot_folder(env):
+    var, store = env
+    jobs = [_ready_job(store), _ready_job(store, "吉祥")]
+    at = _login(_session(), PASSWORD)
+    assert [t.value for t in at.title] == ["印刷队列 · Print queue"]
+    for job in jobs:
+        at.checkbox(key=f"s_sel_{job.id}").check()
+    at.run()
+    at.button(key="s_bulk_approve").click().run()
+    assert not at.exception
+    assert len(at.success) == 2, [e.value for e in at.error]
+    pdfs = sorted(p.name for p in (var / "hotfolder").glob("*.pdf"))
+    assert len(pdfs) == 2 and all(j.ticket in " ".join(pdfs) for j in jobs)
+    for job in jobs:
+        assert store.get(job.id).state == q.PRINTED
+        (entry,) = store.audit_log(job_id=job.id, action="approved")
+        assert entry.actor == "staff:Ann"
+
+
+def test_open_reject_with_reason_and_text_is_escaped(env):
+    _, store = env
+    tricky = "*福*[x](y)<b>"
+    job = _ready_job(store, tricky)
+    at = _login(_session(), PASSWORD)
+    # the queue shows the raw text as plain text, never as markdown or HTML
+    assert tricky in [t.value for t in at.text]
+    assert all(tricky not in m.value for m in at.markdown)
+    at.button(key=f"s_open_{job.id}").click().run()
+    assert [s.value for s in at.subheader] == [f"{job.ticket} · ready_for_review"]
+    assert any("Preflight OK" in s.value for s in at.success), [e.value for e in at.error]
+    assert at.button(key="s_reject").disabled          # no reason, no reject
+    at.text_input(key=f"s_reason_{job.id}").input("text is blurred").run()
+    at.button(key="s_reject").click().run()
+    assert not at.exception
+    job = store.get(job.id)
+    assert job.state == q.REJECTED and job.reject_reason == "text is blurred"
+
+
+def test_page_never_allows_raw_html():
+    assert "unsafe_allow_html=True" not in (REPO / "kiosk" / "staff.py").read_text(encoding="utf-8")
+
+
+def test_idle_staff_session_is_logged_out(env):
+    at = _login(_session(), PASSWORD)
+    assert at.session_state["s_actor"] == "staff:Ann"
+    at.session_state["s_seen"] = at.session_state["s_seen"] - 10_000
+    at.run()
+    assert "s_actor" not in at.session_state
+    assert any("idle" in e.value for e in at.error)
+
+
+def test_workers_panel_shows_throughput_and_a_silent_worker(env):
+    _, store = env
+    _ready_job(store)
+    job = store.submit({"motif": "sunbird", "product": "postcard", "seed": 4,
+                        "lines": [{"text": "天路", "box": [0.3, 0.08, 0.4, 0.12]}]})
+    assert store.claim_next("gpu-host:999:dead").job_id == job.id
+    with store.session_scope() as s:   # its heartbeat stopped 10 minutes ago
+        s.get(q.Job, job.id).heartbeat_at = q.utcnow() - q.dt.timedelta(minutes=10)
+    at = _login(_session(), PASSWORD)
+    frames = [df.value for df in at.dataframe]
+    leases = next(f for f in frames if "heartbeat_s" in f.columns)
+    assert list(leases["worker"]) == ["gpu-host:999:dead"] and list(leases["ok"]) == ["no reply"]
+    workers = next(f for f in frames if "steps/min" in f.columns)
+    assert workers["generated"].sum() == 1 and workers["built"].sum() == 1
+    assert any("not answering" in w.value for w in at.warning)

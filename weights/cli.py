@@ -1,0 +1,77 @@
+"""`python -m weights ...`: argparse dispatch to weights/commands/*; one error handler.
+
+Every subcommand is a plain function returning an exit code; tests call main([...]).
+A WeightsError (or any KioskError) prints one line and exits 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from generator.errors import KioskError
+
+
+# commands that write into the weights folder take its lock (make-tiny writes its own folder)
+CHANGING = {"import", "verify", "convert", "swap-base", "use", "glyph-font"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m weights",
+                                 description="AnyText model weights: import, verify, convert")
+    ap.add_argument("--dir", help="weights folder (default: $KIOSK_WEIGHTS or weights/)")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("status", help="what is present and valid, which backend the kiosk uses")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("import", help="copy weights (a file or the model folder) from a disk")
+    p.add_argument("path")
+
+    p = sub.add_parser("verify", help="check and record weights files already in the folder")
+    p.add_argument("files", nargs="*", help="default: every weights file in the folder")
+
+    p = sub.add_parser("convert", help="official checkpoint -> fp16 safetensors (faster to load)")
+    p.add_argument("--src", help="checkpoint to convert (default: the official one)")
+    p.add_argument("--out", help="output file (default: the manifest's converted name)")
+
+    p = sub.add_parser("swap-base", help="use a tuned SD 1.5 UNet + text encoder, merge LoRAs")
+    p.add_argument("model", nargs="?", help="SD 1.5 checkpoint, LDM layout (.safetensors/.ckpt)")
+    p.add_argument("--lora", action="append", default=[], metavar="FILE[:RATIO]",
+                   help="kohya LoRA to merge (repeatable; ratio default 1.0)")
+    p.add_argument("-o", "--out", help="output file name in the weights folder")
+    p.add_argument("--no-activate", action="store_true", help="record it but keep the current choice")
+
+    p = sub.add_parser("use", help="choose which verified file the kiosk loads ('auto' = default)")
+    p.add_argument("file")
+
+    p = sub.add_parser("glyph-font", help="font id for AnyText's glyph maps ('default' = manifest)")
+    p.add_argument("font")
+
+    p = sub.add_parser("check-keys", help="map a key list (TSV) through the model's converter")
+    p.add_argument("keys_tsv")
+
+    p = sub.add_parser("make-tiny", help="write tiny random weights in the official layout")
+    p.add_argument("dir")
+    p.add_argument("--format", choices=["ckpt", "safetensors"], default="ckpt")
+    p.add_argument("--seed", type=int, default=0)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from weights import commands
+
+    handler = getattr(commands, args.command.replace("-", "_") + "_cmd")
+    try:
+        if args.command in CHANGING:
+            from weights.state import folder_lock
+
+            with folder_lock(args.dir):
+                return handler(args)
+        return handler(args)
+    except KioskError as e:
+        print(f"error: {e.message('en')}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130

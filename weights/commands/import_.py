@@ -1,0 +1,11 @@
+from weights.commands.progress import Progress
+from weights.importing import import_path
+from weights.store import status
+
+
+def import_cmd(args) -> int:
+    for line in import_path(args.path, args.dir, progress=Progress()):
+        print(line)
+    st = status(args.dir)
+    print(f"kiosk backend: {st.backend} ({st.reason})")
+    return 0

@@ -213,9 +213,19 @@ def render_pdf(sides: list[Side], *, cmyk: bool = True, icc: str | None = None,
                title: str = "") -> bytes:
     """The reportlab pass: pages, boxes, marks. No output intent or XMP yet."""
     from reportlab import rl_config
+
+    # Binary streams: ASCII85 only makes the file 25% bigger. rl_config is process-wide, so
+    # restore it: other reportlab users (inline images) break on binary data.
+    saved, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        return _render_pdf(sides, cmyk=cmyk, icc=icc, title=title)
+    finally:
+        rl_config.useA85 = saved
+
+
+def _render_pdf(sides: list[Side], *, cmyk: bool, icc: str | None, title: str) -> bytes:
     from reportlab.pdfgen.canvas import Canvas
 
-    rl_config.useA85 = 0   # binary streams: ASCII85 only makes the file 25% bigger
     if not sides:
         raise ValueError("no sides to write")
     base = typeset.reportlab_name(BASE_FONT)

@@ -373,8 +373,10 @@ def resolve(dir: str | Path | None = None) -> Resolved | None:
     m = load_manifest()
     state = load_state(folder)
     order = [state.active, m.converted.file, m.checkpoint.file]
+    # Newest first; verified_at has 1 s resolution, so on a tie a file made from another
+    # present file (a conversion, a swap) wins over its source.
     others = sorted((r for r in state.files.values() if r.file not in order),
-                    key=lambda r: r.verified_at, reverse=True)
+                    key=lambda r: (r.verified_at, r.source in state.files), reverse=True)
     for name in [n for n in order if n] + [r.file for r in others]:
         rec = state.files.get(name)
         if _valid(folder, rec):

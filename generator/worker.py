@@ -377,7 +377,8 @@ class Worker:
                     raise
 
         out = job_build.build_job(job.id, design, job.art_path, progress=progress,
-                                  cancel=_Cancel(self.store, job.id, local), attempt=claim.attempts)
+                                  cancel=_Cancel(self.store, job.id, local), attempt=claim.attempts,
+                                  backend=job.backend)
         if local.is_set():
             raise CancelledError("the build was taken over by another worker", "已由其他进程接手")
         with_db_retry(self.store.finish_build, job.id, self.owner, pdf_path=out.pdf_path,

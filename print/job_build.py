@@ -30,15 +30,19 @@ class BuildOutput:
 
 
 def build_job(job_id: int, design, art_rel: str, *, progress=None, cancel=None,
-              attempt: int = 1) -> BuildOutput:
+              attempt: int = 1, backend: str | None = None) -> BuildOutput:
     """`attempt` > 1 (a retry after a worker stopped) writes new file names, so a worker that
-    lost its lease but still runs never overwrites what the job row points to."""
+    lost its lease but still runs never overwrites what the job row points to.
+    `backend` is the one that drew the chosen candidate: procedural art is redrawn from the
+    same seed at print resolution (it is size-independent), diffusion art is upscaled."""
     tag = "" if attempt <= 1 else f"_try{attempt}"
     art = Image.open(files.resolve(art_rel)).convert("RGB")
     try:
         import products
     except ImportError:
         return _interim(job_id, art, art_rel)
+    if backend == "procedural":
+        art = _print_art(design, art.size, progress, cancel)
     pdf_abs = files.job_dir(job_id) / f"product{tag}.pdf"
     res = products.build(design, art=art, out=pdf_abs, progress=progress, cancel=cancel)
     pdf = files.import_file(job_id, res.path or pdf_abs)
@@ -63,6 +67,23 @@ def build_job(job_id: int, design, art_rel: str, *, progress=None, cancel=None,
     except KioskError as exc:  # the product PDF is still printable: say why there is no sheet
         info["sheet_error"] = exc.en
     return BuildOutput(pdf, sheet, proofs, info)
+
+
+def _print_art(design, candidate_px: tuple[int, int], progress, cancel) -> Image.Image:
+    """The candidate redrawn at a whole multiple of its size that covers print resolution:
+    the same aspect keeps every seeded choice where the visitor saw it (a 2% aspect change
+    already moves the motif visibly)."""
+    import math
+
+    import products
+    from generator.backends import generate
+
+    design = design.model_copy(update={"backend": "procedural"})
+    need_w, need_h = products.art_plan(design).generate_px
+    w, h = candidate_px
+    k = max(1, math.ceil(max(need_w / w, need_h / h)))
+    return generate(design, size=(w * k, h * k), n=1, progress=progress, cancel=cancel,
+                    check=False).best.image
 
 
 def _preflight(path) -> dict:

@@ -43,7 +43,7 @@ class Line(BaseModel):
     @classmethod
     def _text(cls, v: str) -> str:
         v = v.strip()
-        if not 1 <= len(v) <= MAX_CHARS:
+        if len(v) > MAX_CHARS:  # empty is judged by Design: it means "erase" in edit mode
             raise _err("text_length", f"must be 1-{MAX_CHARS} characters after trimming (got {len(v)})",
                        f"去除首尾空格后须为 1-{MAX_CHARS} 个字符（现为 {len(v)} 个）")
         bad = fonts.invalid_characters(v)
@@ -138,6 +138,15 @@ class Design(BaseModel):
         if self.mode == "edit" and not self.source_image:
             raise _err("edit_source", "edit mode needs source_image (the picture to edit)",
                        "编辑模式需要 source_image（要编辑的图片）")
+        for i, ln in enumerate(self.lines):
+            if not ln.text and self.mode != "edit":
+                # raised as DesignError (not a ValueError) so it keeps the line's field name
+                field = f"lines[{i}].text"
+                raise DesignError(
+                    f"{field}: must be 1-{MAX_CHARS} characters after trimming (got 0); "
+                    "an empty text only erases its box, in edit mode",
+                    f"{field}：去除首尾空格后须为 1-{MAX_CHARS} 个字符（现为 0 个）；"
+                    "空文字仅在编辑模式中表示擦除", field=field)
         for i, a in enumerate(self.lines):
             for j in range(i + 1, len(self.lines)):
                 frac = overlap_fraction(a.box, self.lines[j].box)
@@ -150,6 +159,11 @@ class Design(BaseModel):
 
     def texts(self) -> list[str]:
         return [ln.text for ln in self.lines]
+
+    @property
+    def erases(self) -> bool:
+        """Edit mode with at least one empty line: that box is erased, not rewritten."""
+        return any(not ln.text for ln in self.lines)
 
 
 def overlap_fraction(a, b) -> float:

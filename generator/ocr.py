@@ -83,6 +83,16 @@ def crop_line(image: Image.Image, box, vertical: bool = False, cells=None) -> np
     return np.concatenate([r for r in row if r.shape[0] == side], axis=1)
 
 
+def _erased_cells(line, W: int, H: int) -> list[tuple[float, float]] | None:
+    """A vertical erased box cut into square cells and restacked, as a vertical line would be."""
+    if not line.vertical:
+        return None
+    x, y, w, h = line.box[0] * W, line.box[1] * H, line.box[2] * W, line.box[3] * H
+    n = max(1, round(h / w))
+    side = w + 2 * MARGIN * w
+    return [(max(0.0, min(y + (i + 0.5) * h / n - side / 2, H - side)), 0.0) for i in range(n)]
+
+
 def _vertical_cells(line, W: int, H: int) -> list[list[tuple[float, float]]]:
     """Ways to cut a vertical line into characters: where our layout puts them, and equal cells
     over the box (other backends place glyphs their own way). The best-read one is kept."""
@@ -148,7 +158,10 @@ def check_lines(image: Image.Image, lines) -> list[LineCheck]:
     W, H = image.size
     crops, owner = [], []
     for i, ln in enumerate(lines):
-        if ln.vertical and len(ln.text) > 1:
+        if not ln.text:  # an erased box: the whole box must read as nothing
+            crops.append(crop_line(image, ln.box, bool(ln.vertical), _erased_cells(ln, W, H)))
+            owner.append(i)
+        elif ln.vertical and len(ln.text) > 1:
             for cells in _vertical_cells(ln, W, H):
                 crops.append(crop_line(image, ln.box, True, cells))
                 owner.append(i)
@@ -162,7 +175,19 @@ def check_lines(image: Image.Image, lines) -> list[LineCheck]:
     for i, (text, conf) in zip(owner, recognize(crops)):
         if i not in best or (best[i][1] < TRUST and conf > best[i][1]):
             best[i] = (text, conf)
-    return [check_line(ln.text, *best[i]) for i, ln in enumerate(lines)]
+    return [check_line(ln.text, *best[i]) if ln.text else check_erased(*best[i])
+            for i, ln in enumerate(lines)]
+
+
+ERASED_MAX_CONFIDENCE = 0.5
+
+
+def check_erased(read: str, confidence: float) -> LineCheck:
+    """An erased box passes when the recognizer reads no letter or digit there with any
+    confidence (texture alone yields a low-confidence guess or nothing)."""
+    legible = any(c.isalnum() for c in fold(read)) and confidence >= ERASED_MAX_CONFIDENCE
+    return LineCheck(expected="", read=read, exact=not legible, ned=0.0 if legible else 1.0,
+                     confidence=confidence)
 
 
 def read_text(image: Image.Image | np.ndarray) -> tuple[str, float]:

@@ -178,7 +178,8 @@ def render(design: Design, size: tuple[int, int], seed: int) -> Image.Image:
         canvas = ground(motif, w, h, rng)
         _paste_motif(canvas, motif, rng)
     for line in design.lines:
-        _draw_line(canvas, line, motif.material, rng)
+        if line.text:  # an empty line (edit mode) only erases its box
+            _draw_line(canvas, line, motif.material, rng)
     return Image.fromarray(np.clip(canvas + 0.5, 0, 255).astype(np.uint8), "RGB")
 
 
@@ -195,7 +196,8 @@ def load_source(path: str, size: tuple[int, int]) -> Image.Image:
 
 
 def _edit_base(design: Design, size: tuple[int, int]) -> np.ndarray:
-    """Edit mode: the source picture with the text inside each box erased (inpainted)."""
+    """Edit mode: the source picture with the text inside each box erased (inpainted); lines
+    with text are then drawn over it, empty lines stay erased."""
     src = np.asarray(load_source(design.source_image, size))
     w, h = size
     hole = np.zeros((h, w), np.uint8)

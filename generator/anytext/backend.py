@@ -36,6 +36,8 @@ def model_size(size: tuple[int, int]) -> tuple[int, int]:
 
 def build_prompt(scene: str, texts: list[str]) -> str:
     """Motif prompt + the quoted lines (English outside the quotes: no translator needed)."""
+    if not texts:  # erase only
+        return scene
     quoted = ", ".join(f'"{t}"' for t in texts)
     return f"{scene}, with the words {quoted} written on it"
 
@@ -105,9 +107,12 @@ class AnyTextBackend:
         t0 = time.perf_counter()
         pipe = self.pipeline()
         mw, mh = model_size(size)
-        polys = [glyphs.box_to_polygon(ln.box, mw, mh) for ln in design.lines]
+        # empty lines (edit mode) erase their box; the others are written
+        written = [ln for ln in design.lines if ln.text]
+        polys = [glyphs.box_to_polygon(ln.box, mw, mh) for ln in written]
+        erase = [glyphs.box_to_polygon(ln.box, mw, mh) for ln in design.lines if not ln.text]
         order = glyphs.sort_polygons(polys, mw, mh)
-        prompt = build_prompt(get_motif(design.motif).prompt_en, [design.lines[i].text for i in order])
+        prompt = build_prompt(get_motif(design.motif).prompt_en, [written[i].text for i in order])
         source = None
         if design.mode == "edit":
             from generator.procedural import load_source
@@ -123,9 +128,9 @@ class AnyTextBackend:
         try:
             with self._run_lock:
                 out = pipe(prompt, polys, mode=design.mode, source_image=source, width=mw, height=mh,
-                           vertical=[ln.vertical or None for ln in design.lines], seeds=seeds,
+                           vertical=[ln.vertical or None for ln in written], seeds=seeds,
                            num_inference_steps=self.steps, progress=step_progress, cancel=cancel,
-                           keep_unmasked=True)
+                           keep_unmasked=True, erase=erase)
         except KioskError:
             raise
         except ValueError as e:

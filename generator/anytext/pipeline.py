@@ -152,12 +152,14 @@ class AnyTextPipeline:
                  progress: Callable[[int, int, str], None] | None = None, cancel=None,
                  cache: bool = True, latents: torch.Tensor | None = None,
                  masked_latents: torch.Tensor | None = None, glyph_lines: np.ndarray | None = None,
-                 keep_unmasked: bool = False) -> AnyTextOutput:
+                 keep_unmasked: bool = False, erase: Sequence[np.ndarray] = ()) -> AnyTextOutput:
         """Generate (or edit) with the quoted texts of `prompt` at `polygons` (int (4, 2) pixel
         points at the output size, in edit mode at edit_image_size() of the source; the i-th quoted text goes to the i-th position in reading order,
         as in the original). One candidate per seed. `latents`, `masked_latents` and `glyph_lines`
         (N, 80, 512) replace the drawn start noise, masked latent and rendered OCR lines (tests
-        feed recorded tensors through them)."""
+        feed recorded tensors through them). `erase` (edit mode) are polygons whose text is
+        removed: masked and redrawn like the text boxes, but with no glyph or position there,
+        so the model fills them with the scene (our extension; the original only rewrites)."""
         t0 = time.perf_counter()
         # 1. check inputs
         rewritten, texts = modify_prompt(prompt)
@@ -165,7 +167,9 @@ class AnyTextPipeline:
             raise ValueError(f"mode must be 'generate' or 'edit', got {mode!r}")
         if len(texts) != len(polygons):
             raise ValueError(f"the prompt quotes {len(texts)} texts but {len(polygons)} positions were given")
-        if not texts:
+        if erase and mode != "edit":
+            raise ValueError("erase boxes need edit mode")
+        if not texts and not erase:
             raise ValueError('the prompt must quote at least one text line, e.g. with the words "天路"')
         if mode == "edit":
             if source_image is None:
@@ -186,7 +190,14 @@ class AnyTextPipeline:
                                        self.font_path, self.font_index, [vert[i] for i in order])
 
         # 3. prompt embeddings, once per job
-        lines = np.stack([ln.line for ln in cond.lines]) if glyph_lines is None else glyph_lines
+        if glyph_lines is not None:
+            lines = glyph_lines
+        else:
+            lines = np.stack([ln.line for ln in cond.lines]) if cond.lines else None
+        hole = cond.hint
+        if erase:
+            hole = np.clip(hole + sum(glyphs.position_mask(np.asarray(p, np.int32), width, height)
+                                      for p in erase), 0, 1)
         c_ctx, u_ctx, _ = self.encode_prompts(rewritten, lines, a_prompt, n_prompt)
 
         # 4. masked image -> latent (posterior sample), then start noise, per candidate seed
@@ -194,7 +205,7 @@ class AnyTextPipeline:
             img = src.astype(np.float32) / 127.5 - 1.0
         else:
             img = np.zeros((height, width, 3), np.float32)  # (127.5 / 127.5 - 1) everywhere
-        masked = img * (1 - cond.hint[..., None])
+        masked = img * (1 - hole[..., None])
         masked_t = torch.from_numpy(masked.transpose(2, 0, 1).copy())[None]
         lat_shape = (1, 4, height // 8, width // 8)
         mx, xt = [], []
@@ -228,11 +239,11 @@ class AnyTextPipeline:
         out = self.decode(x).float().cpu()
         arr = (out.permute(0, 2, 3, 1).numpy() * 127.5 + 127.5).clip(0, 255).astype(np.uint8)
         if keep_unmasked and mode == "edit":
-            arr = np.stack([keep_outside(a, src, cond.hint) for a in arr])
+            arr = np.stack([keep_outside(a, src, hole) for a in arr])
         images = [Image.fromarray(a, "RGB") for a in arr]
         return AnyTextOutput(images=images, seeds=seeds, latents=x.float().cpu(), conditions=cond,
                              info={"steps": num_inference_steps, "size": [width, height], "mode": mode,
-                                   "prompt": rewritten, "texts": texts,
+                                   "prompt": rewritten, "texts": texts, "erased": len(erase),
                                    "seconds": round(time.perf_counter() - t0, 3)})
 
 

@@ -129,6 +129,29 @@ def test_edit_mode_keeps_the_rest(tiny_pipe):
     assert np.abs(img[y0:y1, x0:x1] - ref[y0:y1, x0:x1]).mean() > 10  # inside: regenerated
 
 
+def test_edit_mode_erase_boxes_are_redrawn_without_glyphs(tiny_pipe):
+    rng = np.random.default_rng(1)
+    src = Image.fromarray(rng.integers(0, 256, (192, 256, 3), np.uint8))
+    poly = glyphs.box_to_polygon((0.1, 0.1, 0.4, 0.2), 256, 192)
+    gone = glyphs.box_to_polygon((0.5, 0.6, 0.4, 0.3), 256, 192)
+    with pytest.raises(ValueError, match="erase boxes need edit mode"):
+        run(tiny_pipe, erase=[gone])
+    # erase only: no quoted text, the prompt is the scene alone
+    out = run(tiny_pipe, prompt="a bronze mask", polygons=[], mode="edit", source_image=src,
+              erase=[gone], keep_unmasked=True)
+    assert out.info["texts"] == [] and out.info["erased"] == 1 and not out.conditions.lines
+    img, ref = np.asarray(out.images[0]).astype(int), prepare_edit_image(src).astype(int)
+    x0, y0 = gone.min(0)
+    x1, y1 = gone.max(0)
+    assert np.abs(img[y0:y1, x0:x1] - ref[y0:y1, x0:x1]).mean() > 10   # the box is redrawn
+    assert np.abs(img[:15] - ref[:15]).max() <= 2                         # the rest stays
+    # with a written line too: glyphs only where text goes, both boxes masked
+    both = run(tiny_pipe, mode="edit", source_image=src, polygons=[poly], erase=[gone])
+    g = both.conditions.glyphs_sum
+    assert g[2 * y0:2 * y1, 2 * x0:2 * x1].sum() == 0 and g.sum() > 0
+    assert both.conditions.positions_sum[y0:y1, x0:x1].sum() == 0
+
+
 @pytest.fixture(scope="module")
 def tiny_weights_dir(tmp_path_factory):
     from weights.cli import main
@@ -159,12 +182,17 @@ def test_render_cli_both_modes(tiny_weights_dir, tmp_path):
         be = AnyTextBackend(steps=2)
         d = make_design(dict(design, mode="edit", source_image=str(out), lines=design["lines"][:1]))
         art = be.generate(d, size=(320, 256), n=2, check=True)
+        # an empty line erases its box: it is masked but gets no quoted text in the prompt
+        erase = make_design(dict(design, mode="edit", source_image=str(out),
+                                 lines=[{"text": "", "box": [0.1, 0.1, 0.8, 0.2]}]))
+        gone = be.generate(erase, size=(256, 256), n=1, check=True)
     finally:
         os.environ.pop("KIOSK_WEIGHTS")
     assert art.backend == "anytext" and art.size == (320, 256) and len(art.candidates) == 2
     assert [c.seed for c in art.candidates] == [1, 2]
     assert all(c.image.size == (320, 256) and len(c.checks) == 1 for c in art.candidates)
     assert art.info["kind"] == "tiny" and art.info["device"] == "cpu" and art.info["steps"] == 2
+    assert '"' not in gone.info["prompt"] and gone.candidates[0].checks[0].expected == ""
 
 
 def test_backend_without_weights(tmp_path, monkeypatch):

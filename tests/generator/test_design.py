@@ -104,3 +104,13 @@ def test_unreadable_and_non_json_files(tmp_path):
     broken.write_text('{"motif": "sunbird",', encoding="utf-8")
     with pytest.raises(DesignError, match="not valid JSON"):
         load_design(broken)
+
+
+def test_an_empty_line_erases_only_in_edit_mode():
+    lines = [line(), line(text=" ", box=[0.1, 0.5, 0.3, 0.1])]
+    with pytest.raises(DesignError) as err:
+        make_design(base(lines=lines))
+    assert err.value.field == "lines[1].text" and "edit mode" in err.value.en and "擦除" in err.value.zh
+    d = make_design(base(lines=lines, mode="edit", source_image="photo.png"))
+    assert d.texts() == ["天路", ""] and d.erases
+    assert not make_design(base()).erases

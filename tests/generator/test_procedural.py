@@ -101,6 +101,24 @@ def test_edit_mode_rewrites_the_box_and_keeps_the_rest(backend, tmp_path):
     assert np.abs(a - b)[outside].mean() < 2.0  # the rest of the picture stays
 
 
+def test_edit_mode_erases_an_empty_line_and_rewrites_another(backend, tmp_path):
+    old = [{"text": "旧字", "box": [0.3, 0.15, 0.4, 0.15]}, {"text": "金沙", "box": [0.3, 0.65, 0.4, 0.15]}]
+    src = backend.generate(design(lines=old), size=(512, 512)).candidates[0]
+    assert [c.read for c in src.checks] == ["旧字", "金沙"]
+    path = tmp_path / "src.png"
+    src.image.save(path)
+    d = design(mode="edit", source_image=str(path),
+               lines=[{"text": "", "box": old[0]["box"]}, {"text": "天路", "box": old[1]["box"]}])
+    out = backend.generate(d, size=(512, 512)).candidates[0]
+    erased, written = out.checks
+    assert erased.expected == "" and erased.exact and not any(ch in erased.read for ch in "旧字")
+    assert written.read == "天路" and out.all_exact
+    # the erase check would fail on the source picture, where the old text still stands
+    from generator.ocr import check_lines
+    [before] = check_lines(src.image, [d.lines[0]])
+    assert not before.exact and before.read
+
+
 def test_edit_mode_with_a_corrupt_source(backend, tmp_path):
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\nnot really")

@@ -15,6 +15,7 @@ import uuid
 
 DESIGN = {"version": 1, "motif": "sunbird", "product": "postcard", "seed": 7,
           "lines": [{"text": "天路", "box": [0.30, 0.08, 0.40, 0.12]}]}
+SIZE = "640x448"   # the kiosk's postcard candidate size (kiosk.jobs.art_size)
 PG = os.environ.get("KIOSK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -85,7 +86,7 @@ def _worker_processes(url: str, tmp: str, workers: int, *, schema: str, admin,
         url = url.split("?")[0] + f"?options=-csearch_path%3D{schema}"
         store = Store(url)
         for i in range(jobs):
-            store.submit({**DESIGN, "seed": i}, n=2, size="768x512", auto_choose=True)
+            store.submit({**DESIGN, "seed": i}, n=2, size=SIZE, auto_choose=True)
         env = {**os.environ, "KIOSK_VAR": tmp, "KIOSK_DB_URL": url, "KIOSK_WORKER_POLL": "0.1"}
         repo = Path(__file__).resolve().parent.parent
         t0 = time.perf_counter()
@@ -179,11 +180,11 @@ def _run(report) -> None:
 
         store = Store(f"sqlite:///{tmp}/jobs.db")
         worker = Worker(store, backend="procedural")
-        store.submit(DESIGN, n=2, size="768x512", auto_choose=True)
+        store.submit(DESIGN, n=2, size=SIZE, auto_choose=True)
         worker.run_until_idle()  # warm-up: fonts, OCR model, layouts
         n = 5
         for i in range(n):
-            store.submit({**DESIGN, "seed": 100 + i}, n=2, size="768x512", auto_choose=True)
+            store.submit({**DESIGN, "seed": 100 + i}, n=2, size=SIZE, auto_choose=True)
         t0 = time.perf_counter()
         worker.run_until_idle()
         dt = time.perf_counter() - t0

@@ -99,7 +99,7 @@ def _step_times(pipe, steps: int, width=512, height=512):
     return out
 
 
-def run(report, gpu: bool = False, steps: int = 1) -> None:
+def run(report, gpu: bool = False, steps: int = 3) -> None:
     import torch
 
     if gpu:
@@ -138,5 +138,5 @@ if __name__ == "__main__":
     def _report(name, value, unit, target=None):
         print(f"{name}: {value:.3f} {unit}" + (f" (target {target})" if target else ""))
 
-    n = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv else 1
+    n = int(sys.argv[sys.argv.index("--steps") + 1]) if "--steps" in sys.argv else 3
     run(_report, gpu="--gpu" in sys.argv, steps=n)

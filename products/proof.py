@@ -73,13 +73,17 @@ def render_side(side: Side, dpi: float = 100, *, bleed: bool = False, guides: bo
                 draw.text((x, y), op.text, font=font, fill=op.ink.rgb, anchor="ls", stroke_width=sw,
                           stroke_fill=op.ink.rgb)
             else:
-                # Draw upright on a layer, then turn the layer about the text's start point.
-                layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
-                ImageDraw.Draw(layer).text((x, y), op.text, font=font, fill=op.ink.rgb + (255,),
+                # Draw upright on a square layer centred on the text's start point, big enough
+                # for any turn, then turn it there: an upright draw on the page itself would
+                # clip text that only fits once turned (the 180° label at a card's top edge).
+                l, t, r, b_ = font.getbbox(op.text, anchor="ls", stroke_width=sw)
+                rad = int(max(abs(v) for v in (l, t, r, b_)) * 1.5) + 2
+                layer = Image.new("RGBA", (2 * rad, 2 * rad), (0, 0, 0, 0))
+                ImageDraw.Draw(layer).text((rad, rad), op.text, font=font, fill=op.ink.rgb + (255,),
                                            anchor="ls", stroke_width=sw,
                                            stroke_fill=op.ink.rgb + (255,))
-                layer = layer.rotate(op.angle, center=(x, y))
-                img.paste(layer, (0, 0), layer)
+                layer = layer.rotate(op.angle, center=(rad, rad), resample=Image.BICUBIC)
+                img.paste(layer, (round(x) - rad, round(y) - rad), layer)
     if guides:
         _guides(draw, side, b, s)
     return img

@@ -217,3 +217,28 @@ def test_proof_command_writes_front_and_back(design_file, art_file, tmp_path, ca
     front = Image.open(f"{prefix}-front.png")
     back = Image.open(f"{prefix}-back.png")
     assert front.size == back.size == (round(50 / 25.4 * 80), round(150 / 25.4 * 80))
+
+
+def test_proof_draws_turned_text_whole(built):
+    """The poker back carries the AI label upright at the bottom and turned 180° at the top;
+    in the proof both must be the same length (the turned one used to lose its last letters
+    where the upright draw ran off the page before it was turned)."""
+    from print.page import TextOp
+    from products import proof_images
+
+    b = built["poker"]
+    back = b.result.sides[1]
+    labels = [op for op in back.ops if isinstance(op, TextOp) and "AI" in op.text]
+    assert sorted(op.angle % 360 for op in labels) == [0, 180]
+    dpi = 300
+    _, img = proof_images(b.design, art=b.result.sides[0].ops[0].image, dpi=dpi, guides=False)
+    px = np.asarray(img.convert("L"), np.float32)
+    s = dpi / 25.4
+    widths = {}
+    for op in labels:
+        h = op.size_pt / 72 * 25.4 * s          # the text's height in pixels
+        y = op.y * s
+        band = px[max(0, int(y - 1.2 * h)):int(y + 1.2 * h)]
+        ink = np.where((band > 200).any(axis=0))[0]   # the label is reversed out: light on dark
+        widths[op.angle % 360] = ink.max() - ink.min()
+    assert widths[180] > 0.95 * widths[0], widths

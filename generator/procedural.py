@@ -7,6 +7,7 @@ bronze cast, cinnabar seal or jade. Deterministic for a seed; any size in multip
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -30,9 +31,28 @@ def _noise(rng: np.random.Generator, w: int, h: int, cells: int) -> np.ndarray:
     return np.asarray(Image.fromarray(grid).resize((w, h), Image.BICUBIC), np.float32) / 255.0
 
 
-def ground(motif: motifs.Motif, w: int, h: int, rng: np.random.Generator) -> np.ndarray:
+@dataclass(frozen=True)
+class Look:
+    """What makes candidates of one design differ at a glance (all scale-free): the dye's
+    depth, where the glow sits and how strong it is, and a roundel's turn."""
+    tone: float = 1.0
+    glow: float = 0.22
+    glow_at: tuple[float, float] = (0.0, 0.0)   # centre offset, fractions of the half size
+    turn: float = 0.0                           # degrees, roundels only
+
+    @classmethod
+    def for_seed(cls, seed: int, motif: motifs.Motif) -> "Look":
+        # Its own stream, so the texture and placement draws of a seed stay as they were.
+        r = np.random.default_rng([seed, 0x100C])
+        return cls(tone=float(r.uniform(0.8, 1.25)), glow=float(r.uniform(0.1, 0.36)),
+                   glow_at=(float(r.uniform(-0.25, 0.25)), float(r.uniform(-0.25, 0.1))),
+                   turn=float(r.uniform(0, 360)) if motif.kind == "roundel" else 0.0)
+
+
+def ground(motif: motifs.Motif, w: int, h: int, rng: np.random.Generator,
+           look: Look = Look()) -> np.ndarray:
     """Textured ground as float RGB (h, w, 3) in 0..255: silk weave, cloudy dye, vignette."""
-    base = _hex(motif.ground)
+    base = _hex(motif.ground) * look.tone
     cloud = _noise(rng, w, h, 5) * 0.6 + _noise(rng, w, h, 13) * 0.4
     # Silk weave: fine horizontal and vertical threads, scale-independent (about 2 px at 512).
     pitch = max(2.0, w / 256)
@@ -43,11 +63,14 @@ def ground(motif: motifs.Motif, w: int, h: int, rng: np.random.Generator) -> np.
     shade = (0.78 + 0.38 * cloud + 0.08 * (weave - 0.5)) * vignette
     img = base[None, None, :] * shade[..., None]
     # A warm glow behind the motif.
-    glow = np.exp(-(r ** 2) / 0.35)[..., None] * (_hex(motif.accent) - base)[None, None, :] * 0.22
+    gx, gy = look.glow_at
+    rg = np.hypot((xx - w / 2 * (1 + gx)) / (w / 2), (yy - h / 2 * (1 + gy)) / (h / 2))
+    glow = np.exp(-(rg ** 2) / 0.35)[..., None] * (_hex(motif.accent) - base)[None, None, :] * look.glow
     return np.clip(img + glow, 0, 255)
 
 
-def _paste_motif(canvas: np.ndarray, motif: motifs.Motif, rng: np.random.Generator) -> None:
+def _paste_motif(canvas: np.ndarray, motif: motifs.Motif, rng: np.random.Generator,
+                 look: Look = Look()) -> None:
     h, w = canvas.shape[:2]
     if motif.kind == "band":
         # A brocade band: tile the strip to cover the art like woven cloth.
@@ -64,6 +87,8 @@ def _paste_motif(canvas: np.ndarray, motif: motifs.Motif, rng: np.random.Generat
     scale = float(rng.uniform(0.80, 0.90))
     size = (round(w * scale), round(h * scale))
     art = motifs.render_motif(motif.id, *size)
+    if look.turn:  # a roundel reads the same at any angle; its light and birds move round
+        art = art.rotate(look.turn, resample=Image.BICUBIC)
     layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
     ox = (w - size[0]) // 2 + round(rng.uniform(-0.015, 0.015) * min(w, h))
     oy = (h - size[1]) // 2 + round(rng.uniform(-0.015, 0.015) * min(w, h))
@@ -175,8 +200,9 @@ def render(design: Design, size: tuple[int, int], seed: int) -> Image.Image:
     if design.mode == "edit":
         canvas = _edit_base(design, size)
     else:
-        canvas = ground(motif, w, h, rng)
-        _paste_motif(canvas, motif, rng)
+        look = Look.for_seed(seed, motif)
+        canvas = ground(motif, w, h, rng, look)
+        _paste_motif(canvas, motif, rng, look)
     for line in design.lines:
         if line.text:  # an empty line (edit mode) only erases its box
             _draw_line(canvas, line, motif.material, rng)

@@ -33,7 +33,7 @@ class Motif:
     ground: str = "#5A1410"  # background colour the art sits on
     accent: str = "#D4A017"  # main colour of the art
     material: str = "gold"  # default text material: gold | bronze | cinnabar | jade | ink
-    kind: str = "emblem"    # emblem (placed once) | band (a repeating brocade strip)
+    kind: str = "emblem"    # emblem (placed once) | roundel (an emblem that may turn) | band
     phrases: tuple[dict, ...] = field(default_factory=tuple)  # curated {"zh", "en"} for the kiosk
 
     def to_dict(self) -> dict:
@@ -44,7 +44,7 @@ class Motif:
 
 
 MATERIALS = ("gold", "bronze", "cinnabar", "jade", "ink")
-KINDS = ("emblem", "band")
+KINDS = ("emblem", "roundel", "band")
 OPTIONAL = ("ground", "accent", "material", "kind", "phrases")
 PHRASE_LEN = (2, 8)     # characters of a curated phrase: fits a bookmark line
 

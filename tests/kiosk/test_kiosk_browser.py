@@ -141,7 +141,9 @@ def test_english_and_landscape(kiosk_server, chromium):
 
 
 def test_idle_returns_to_start(touch_page):
-    with start_streamlit(env={"KIOSK_IDLE_SECONDS": "3"}) as url:
+    # 10 s, not less: on a loaded 2-core CI machine one rerun can take seconds, and the reset
+    # must not fire between two of our taps
+    with start_streamlit(env={"KIOSK_IDLE_SECONDS": "10"}) as url:
         page = touch_page
         open_kiosk(page, url)
         tap(page, page.locator(".st-key-k_lang_btn button"))

@@ -64,6 +64,16 @@ _VISITOR_STATE = {QUEUED: "queued", GENERATING: "generating", AWAITING_CHOICE: "
                   FAILED: "failed", CANCELLED: "failed", ABANDONED: "failed"}
 
 
+def visitor_error(reason: str | None) -> tuple[str, str]:
+    """(en, zh) for a visitor whose job failed. The technical reason is for staff (queue page,
+    audit log); a visitor gets what to do, and a full disk is said because only staff can fix it."""
+    if reason and ("No space left" in reason or "Errno 28" in reason or "disk is full" in reason):
+        return ("the kiosk's storage is full. Your design is kept; please ask the shop staff.",
+                "自助机存储空间已满。你的设计已保留，请联系店员。")
+    return ("something went wrong while making your design. Please try again, "
+            "or ask the shop staff.", "制作时出了点问题，请重试，或联系店员。")
+
+
 class QueueRunner:
     """kiosk/jobs.py's runner interface on top of the print queue and the worker."""
 
@@ -107,7 +117,7 @@ class QueueRunner:
                                                     bool(c.get("all_exact")), bool(c.get("checks"))))
         error = None
         if job.state == FAILED:
-            error = (job.error or "generation failed", "生成失败，请重试")
+            error = visitor_error(job.error)
         elif job.state in (CANCELLED, ABANDONED):
             error = ("this design was cancelled", "该设计已取消")
         ticket = job.ticket if state == "submitted" else None

@@ -234,3 +234,40 @@ def test_worker_that_lost_its_lease_stops_and_leaves_the_job_to_the_new_owner(st
     actions = [e.action for e in store.audit_log(job_id=job.id)][::-1]
     assert actions == ["submitted", "claimed", "requeued", "claimed", "generated"], actions
     assert not list(files.job_dir(job.id).glob("candidate_?.png"))   # the slow one saved nothing
+
+
+def test_full_disk_fails_the_job_kindly_and_a_retry_finishes_it(sqlite_store, monkeypatch):
+    """The var folder fills up while the worker saves candidates: the job fails with the
+    technical reason for staff, the visitor is told in their language to ask staff (not an
+    errno), nothing half-written is left, and a staff retry after freeing space finishes it."""
+    import errno
+
+    from kiosk.resources import QueueRunner
+
+    store = sqlite_store
+    job = store.submit(_design())
+    real = files._atomic_write
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files, "_atomic_write", full)
+    Worker(store, backend="procedural").run_until_idle()
+    failed = store.get(job.id)
+    assert failed.state == q.FAILED and "No space left" in failed.error
+    view = QueueRunner(store).poll(str(job.id))
+    assert view.state == "failed"
+    en, zh = view.error
+    assert "storage is full" in en and "Errno" not in en and "存储空间已满" in zh
+    assert not list(files.job_dir(job.id).glob("*"))
+
+    monkeypatch.setattr(files, "_atomic_write", real)   # staff freed some space
+    store.retry(job.id, actor="staff:ann")
+    Worker(store, backend="procedural").run_until_idle()
+    assert store.get(job.id).state == q.AWAITING_CHOICE
+    # any other failure: a kind generic message, never the exception text
+    broken = store.submit(_design(seed=8))
+    monkeypatch.syspath_prepend(str(HERE))
+    Worker(store, backend="slow_backend:BrokenBackend").run_until_idle()
+    en, zh = QueueRunner(store).poll(str(broken.id)).error
+    assert "try again" in en and "simulated" not in en and "重试" in zh

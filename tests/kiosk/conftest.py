@@ -164,10 +164,45 @@ def tap(page, locator, timeout: float = 45_000) -> None:
     """A finger tap on the middle of an element (touch events, not a mouse click).
     The timeout is generous: on a loaded 2-core machine a cold page can take 15 s."""
     locator.wait_for(state="visible", timeout=timeout)
-    locator.scroll_into_view_if_needed(timeout=timeout)
-    box = locator.bounding_box()
-    assert box, f"{locator} has no box"
-    page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    end = time.monotonic() + timeout / 1000
+    # A finger lands where the button is now: wait until the layout has settled (thumbnails
+    # still loading push buttons down) and the element is what a touch there would hit.
+    while True:
+        locator.scroll_into_view_if_needed(timeout=timeout)
+        box = locator.bounding_box()
+        page.wait_for_timeout(120)
+        again = locator.bounding_box()
+        if box and box == again:
+            x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+            if _hit(locator, x, y):
+                break
+        if time.monotonic() > end:
+            raise AssertionError(f"{locator} did not settle under the finger: {box} -> {again}")
+    page.touchscreen.tap(x, y)
+
+
+# elementFromPoint stops at a shadow host (components v2 render in shadow DOM): descend.
+_HIT_JS = """(e, [x, y]) => {
+  let t = document.elementFromPoint(x, y);
+  while (t && t.shadowRoot) {
+    const inner = t.shadowRoot.elementFromPoint(x, y);
+    if (!inner || inner === t) break;
+    t = inner;
+  }
+  return !!t && (t === e || e.contains(t));
+}"""
+
+
+def _hit(locator, x: float, y: float) -> bool:
+    """Whether a touch at viewport (x, y) lands on the element. Elements inside an iframe are
+    not checked (their document has its own coordinates)."""
+    try:
+        el = locator.element_handle(timeout=1_000)
+        if el.owner_frame() != locator.page.main_frame:
+            return True
+        return bool(el.evaluate(_HIT_JS, [x, y]))
+    except Exception:   # replaced by a rerun between the calls: look again
+        return False
 
 
 def touch_drag(page, start: tuple[float, float], end: tuple[float, float], steps: int = 8) -> None:

@@ -59,8 +59,7 @@ def _generate_to_candidates(report, runs: int = 3) -> None:
                     "() => { const b = document.querySelector('.st-key-w_try_again button');"
                     " return b && !b.disabled; }", timeout=30_000)
                 old = page.eval_on_selector_all(imgs, "els => els.map(e => e.src)")
-            t0 = time.perf_counter()
-            tap(page, page.locator(".st-key-w_generate button" if i == 0 else ".st-key-w_try_again button"))
+            t0 = tap(page, page.locator(".st-key-w_generate button" if i == 0 else ".st-key-w_try_again button"))
             # new seeds draw new pictures: wait until every candidate image is a new one
             page.wait_for_function(new_set, arg=old, timeout=60_000)
             if i:

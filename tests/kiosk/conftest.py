@@ -160,8 +160,9 @@ def touch_page(chromium):
 
 
 # -- touch helpers ---------------------------------------------------------------------------
-def tap(page, locator, timeout: float = 45_000) -> None:
-    """A finger tap on the middle of an element (touch events, not a mouse click).
+def tap(page, locator, timeout: float = 45_000) -> float:
+    """A finger tap on the middle of an element (touch events, not a mouse click); returns
+    time.perf_counter() at the touch (benchmarks time from there, not from the settling).
     The timeout is generous: on a loaded 2-core machine a cold page can take 15 s."""
     locator.wait_for(state="visible", timeout=timeout)
     end = time.monotonic() + timeout / 1000
@@ -178,7 +179,9 @@ def tap(page, locator, timeout: float = 45_000) -> None:
                 break
         if time.monotonic() > end:
             raise AssertionError(f"{locator} did not settle under the finger: {box} -> {again}")
+    touched = time.perf_counter()
     page.touchscreen.tap(x, y)
+    return touched
 
 
 # elementFromPoint stops at a shadow host (components v2 render in shadow DOM): descend.

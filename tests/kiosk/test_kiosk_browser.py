@@ -77,8 +77,7 @@ def test_visitor_journey_by_touch(kiosk_server, touch_page):
     draw_box(page, 0.12, 0.70, 0.88, 0.86)
     page.get_by_text(re.compile("已画 1 个框")).wait_for(timeout=30_000)
 
-    t0 = time.perf_counter()
-    tap(page, page.locator(".st-key-w_generate button"))
+    t0 = tap(page, page.locator(".st-key-w_generate button"))
     try:  # the progress bar is on screen only while the worker draws: catch it if we can
         page.locator("[data-testid='stProgress']").wait_for(state="visible", timeout=5_000)
         page.screenshot(path=str(SCREENSHOTS / "04a_progress.png"))

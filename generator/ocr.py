@@ -83,14 +83,16 @@ def crop_line(image: Image.Image, box, vertical: bool = False, cells=None) -> np
     return np.concatenate([r for r in row if r.shape[0] == side], axis=1)
 
 
-def _erased_cells(line, W: int, H: int) -> list[tuple[float, float]] | None:
-    """A vertical erased box cut into square cells and restacked, as a vertical line would be."""
-    if not line.vertical:
-        return None
-    x, y, w, h = line.box[0] * W, line.box[1] * H, line.box[2] * W, line.box[3] * H
-    n = max(1, round(h / w))
-    side = w + 2 * MARGIN * w
-    return [(max(0.0, min(y + (i + 0.5) * h / n - side / 2, H - side)), 0.0) for i in range(n)]
+def _cell_tops(box, centres, W: int, H: int) -> list[tuple[float, float]]:
+    """Square cells (the box's width plus margins) centred on `centres` (pixel rows), kept on
+    the image: crop_line's `cells` for a vertical line."""
+    side = box[2] * W * (1 + 2 * MARGIN)
+    return [(max(0.0, min(c - side / 2, H - side)), 0.0) for c in centres]
+
+
+def _equal_centres(box, n: int, H: int) -> list[float]:
+    y, h = box[1] * H, box[3] * H
+    return [y + (i + 0.5) * h / n for i in range(n)]
 
 
 def _vertical_cells(line, W: int, H: int) -> list[list[tuple[float, float]]]:
@@ -98,14 +100,17 @@ def _vertical_cells(line, W: int, H: int) -> list[list[tuple[float, float]]]:
     over the box (other backends place glyphs their own way). The best-read one is kept."""
     from generator.textrender import layout_line
 
-    n = len(line.text)
-    x, y, w, h = line.box[0] * W, line.box[1] * H, line.box[2] * W, line.box[3] * H
-    m = MARGIN * w
-    side = w + 2 * m
-    laid = [(g.y - side / 2, g.y + side / 2) for g in layout_line(line.text, line.box, line.font, W, H, True)]
-    equal = [(y + (i + 0.5) * h / n - side / 2, y + (i + 0.5) * h / n + side / 2) for i in range(n)]
-    clamp = lambda cs: [(max(0.0, min(t, H - side)), 0.0) for t, _ in cs]  # noqa: E731
-    return [clamp(laid), clamp(equal)]
+    laid = [g.y for g in layout_line(line.text, line.box, line.font, W, H, True)]
+    return [_cell_tops(line.box, laid, W, H),
+            _cell_tops(line.box, _equal_centres(line.box, len(line.text), H), W, H)]
+
+
+def _erased_cells(line, W: int, H: int) -> list[tuple[float, float]] | None:
+    """A vertical erased box cut into square cells and restacked, as a vertical line would be."""
+    if not line.vertical:
+        return None
+    n = max(1, round(line.box[3] * H / (line.box[2] * W)))
+    return _cell_tops(line.box, _equal_centres(line.box, n, H), W, H)
 
 
 def _horizontal_spans(line, W: int, H: int) -> list[list[tuple[float, float]] | None]:

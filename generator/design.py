@@ -25,6 +25,11 @@ BACKENDS = ("procedural", "anytext")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
+def _length_message(n: int) -> tuple[str, str]:
+    return (f"must be 1-{MAX_CHARS} characters after trimming (got {n})",
+            f"去除首尾空格后须为 1-{MAX_CHARS} 个字符（现为 {n} 个）")
+
+
 def _err(kind: str, en: str, zh: str) -> PydanticCustomError:
     # The zh text travels in the context so the converter can build a bilingual message.
     return PydanticCustomError(kind, en, {"zh": zh})
@@ -44,8 +49,7 @@ class Line(BaseModel):
     def _text(cls, v: str) -> str:
         v = v.strip()
         if len(v) > MAX_CHARS:  # empty is judged by Design: it means "erase" in edit mode
-            raise _err("text_length", f"must be 1-{MAX_CHARS} characters after trimming (got {len(v)})",
-                       f"去除首尾空格后须为 1-{MAX_CHARS} 个字符（现为 {len(v)} 个）")
+            raise _err("text_length", *_length_message(len(v)))
         bad = fonts.invalid_characters(v)
         if bad:
             names = " ".join(f"U+{ord(c):04X}" for c in bad)
@@ -142,11 +146,9 @@ class Design(BaseModel):
             if not ln.text and self.mode != "edit":
                 # raised as DesignError (not a ValueError) so it keeps the line's field name
                 field = f"lines[{i}].text"
-                raise DesignError(
-                    f"{field}: must be 1-{MAX_CHARS} characters after trimming (got 0); "
-                    "an empty text only erases its box, in edit mode",
-                    f"{field}：去除首尾空格后须为 1-{MAX_CHARS} 个字符（现为 0 个）；"
-                    "空文字仅在编辑模式中表示擦除", field=field)
+                en, zh = _length_message(0)
+                raise DesignError(f"{field}: {en}; an empty text only erases its box, in edit mode",
+                                  f"{field}：{zh}；空文字仅在编辑模式中表示擦除", field=field)
         for i, a in enumerate(self.lines):
             for j in range(i + 1, len(self.lines)):
                 frac = overlap_fraction(a.box, self.lines[j].box)
@@ -159,11 +161,6 @@ class Design(BaseModel):
 
     def texts(self) -> list[str]:
         return [ln.text for ln in self.lines]
-
-    @property
-    def erases(self) -> bool:
-        """Edit mode with at least one empty line: that box is erased, not rewritten."""
-        return any(not ln.text for ln in self.lines)
 
 
 def overlap_fraction(a, b) -> float:

@@ -194,13 +194,11 @@ class AnyTextPipeline:
             lines = glyph_lines
         else:
             lines = np.stack([ln.line for ln in cond.lines]) if cond.lines else None
-        hole = cond.hint
-        if erase:
-            hole = np.clip(hole + sum(glyphs.position_mask(np.asarray(p, np.int32), width, height)
-                                      for p in erase), 0, 1)
         c_ctx, u_ctx, _ = self.encode_prompts(rewritten, lines, a_prompt, n_prompt)
 
-        # 4. masked image -> latent (posterior sample), then start noise, per candidate seed
+        # 4. masked image -> latent (posterior sample), then start noise, per candidate seed;
+        # erased boxes are blanked too, but carry no glyph or position
+        hole = np.clip(cond.hint + glyphs.position_mask(erase, width, height), 0, 1) if erase else cond.hint
         if mode == "edit":
             img = src.astype(np.float32) / 127.5 - 1.0
         else:

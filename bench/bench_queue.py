@@ -13,9 +13,11 @@ import tempfile
 import time
 import uuid
 
+from products.build import preview_size
+
 DESIGN = {"version": 1, "motif": "sunbird", "product": "postcard", "seed": 7,
           "lines": [{"text": "天路", "box": [0.30, 0.08, 0.40, 0.12]}]}
-SIZE = "640x448"   # the kiosk's postcard candidate size (kiosk.jobs.art_size)
+SIZE = "{}x{}".format(*preview_size("postcard"))   # what the kiosk asks for (kiosk.jobs.art_size)
 PG = os.environ.get("KIOSK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -67,7 +67,8 @@ _VISITOR_STATE = {QUEUED: "queued", GENERATING: "generating", AWAITING_CHOICE: "
 def visitor_error(reason: str | None) -> tuple[str, str]:
     """(en, zh) for a visitor whose job failed. The technical reason is for staff (queue page,
     audit log); a visitor gets what to do, and a full disk is said because only staff can fix it."""
-    if reason and ("No space left" in reason or "Errno 28" in reason or "disk is full" in reason):
+    # ENOSPC's own words (a raw OSError, e.g. saving candidates) or print.writer's OutputError
+    if reason and ("No space left" in reason or "disk is full" in reason):
         return ("the kiosk's storage is full. Your design is kept; please ask the shop staff.",
                 "自助机存储空间已满。你的设计已保留，请联系店员。")
     return ("something went wrong while making your design. Please try again, "

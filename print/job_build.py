@@ -12,6 +12,7 @@ All files go through print/files.py.
 from __future__ import annotations
 
 import io
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -73,8 +74,6 @@ def _print_art(design, candidate_px: tuple[int, int], progress, cancel) -> Image
     """The candidate redrawn at a whole multiple of its size that covers print resolution:
     the same aspect keeps every seeded choice where the visitor saw it (a 2% aspect change
     already moves the motif visibly)."""
-    import math
-
     import products
     from generator.backends import generate
 

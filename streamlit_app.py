@@ -1,19 +1,16 @@
 """Kiosk entry point: page config, session defaults, navigation. Nothing else.
 
 The visitor flow is the default page; the staff page lives at /staff and is not linked from
-the visitor screens (position="hidden").
+the visitor screens (position="hidden"). A failure is one line in the visitor's language
+(base/cli.py's handler, the same as every command line), never a traceback.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-from generator.errors import KioskError
+from base.cli import Failure, handled
 from kiosk.state import init_session, lang
 from kiosk.theme import apply_theme
-
-HERE = Path(__file__).parent
 
 
 def run() -> None:
@@ -21,14 +18,14 @@ def run() -> None:
                        layout="wide", initial_sidebar_state="collapsed")
     init_session()
     apply_theme()
-    pages = [st.Page("kiosk/visitor.py", title="文物纪念品 · Souvenirs", url_path="visitor", default=True)]
-    if (HERE / "kiosk" / "staff.py").exists():  # written by the back-office engineer
-        pages.append(st.Page("kiosk/staff.py", title="Staff", url_path="staff"))
+    pages = [st.Page("kiosk/visitor.py", title="文物纪念品 · Souvenirs", url_path="visitor", default=True),
+             st.Page("kiosk/staff.py", title="Staff", url_path="staff")]
     page = st.navigation(pages, position="hidden")
     try:
-        page.run()
-    except KioskError as err:  # an expected failure: one clear message, never a traceback
-        st.error(err.message(lang()))
+        with handled(lang()):
+            page.run()
+    except Failure as f:
+        st.error(f.line)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ def _full_pipeline(device: str, dtype):
     from generator.anytext.model import AnyTextModel
     from generator.anytext.pipeline import AnyTextPipeline
     from generator.anytext.tokenizer import load_tokenizer
-    from generator.fonts import get_font
+    from base.fonts import get_font
 
     cfg = AnyTextConfig.full()
     model = AnyTextModel.empty(cfg, "meta").to_empty(device=device)

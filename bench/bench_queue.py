@@ -13,11 +13,12 @@ import tempfile
 import time
 import uuid
 
+from jobs.intake import submit_design
 from products.build import preview_size
 
 DESIGN = {"version": 1, "motif": "sunbird", "product": "postcard", "seed": 7,
           "lines": [{"text": "天路", "box": [0.30, 0.08, 0.40, 0.12]}]}
-SIZE = "{}x{}".format(*preview_size("postcard"))   # what the kiosk asks for (kiosk.jobs.art_size)
+SIZE = "{}x{}".format(*preview_size("postcard"))   # what the kiosk asks for (jobs.runner.art_size)
 PG = os.environ.get("KIOSK_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -25,7 +26,7 @@ def _latencies(store, n: int = 40) -> tuple[float, float]:
     submit, claim = [], []
     for i in range(n):
         t0 = time.perf_counter()
-        store.submit({**DESIGN, "seed": i})
+        submit_design(store, {**DESIGN, "seed": i})
         submit.append(time.perf_counter() - t0)
     for i in range(n):
         t0 = time.perf_counter()
@@ -39,11 +40,11 @@ def _contended_claims(url: str, n: int = 40) -> float:
     worker processes would have): SKIP LOCKED must not make them wait for each other."""
     import threading
 
-    from print.store import Store
+    from jobs.store import Store
 
     stores = [Store(url), Store(url)]
     for i in range(n):
-        stores[0].submit({**DESIGN, "seed": i})
+        submit_design(stores[0], {**DESIGN, "seed": i})
     times: list[float] = []
     lock = threading.Lock()
 
@@ -80,7 +81,7 @@ def _worker_processes(url: str, tmp: str, workers: int, *, schema: str, admin,
 
     from sqlalchemy import text
 
-    from print.store import Store
+    from jobs.store import Store
 
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -88,7 +89,7 @@ def _worker_processes(url: str, tmp: str, workers: int, *, schema: str, admin,
         url = url.split("?")[0] + f"?options=-csearch_path%3D{schema}"
         store = Store(url)
         for i in range(jobs):
-            store.submit({**DESIGN, "seed": i}, n=2, size=SIZE, auto_choose=True)
+            submit_design(store, {**DESIGN, "seed": i}, n=2, size=SIZE, auto_choose=True)
         env = {**os.environ, "KIOSK_VAR": tmp, "KIOSK_DB_URL": url, "KIOSK_WORKER_POLL": "0.1"}
         repo = Path(__file__).resolve().parent.parent
         t0 = time.perf_counter()
@@ -132,7 +133,7 @@ def run(report, gpu: bool = False) -> None:
 def _run(report) -> None:
     from sqlalchemy import create_engine, text
 
-    from print.store import Store
+    from jobs.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["KIOSK_VAR"] = tmp
@@ -178,15 +179,15 @@ def _run(report) -> None:
                     conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
-        from generator.worker import Worker
+        from jobs.worker import Worker
 
         store = Store(f"sqlite:///{tmp}/jobs.db")
         worker = Worker(store, backend="procedural")
-        store.submit(DESIGN, n=2, size=SIZE, auto_choose=True)
+        submit_design(store, DESIGN, n=2, size=SIZE, auto_choose=True)
         worker.run_until_idle()  # warm-up: fonts, OCR model, layouts
         n = 5
         for i in range(n):
-            store.submit({**DESIGN, "seed": 100 + i}, n=2, size=SIZE, auto_choose=True)
+            submit_design(store, {**DESIGN, "seed": 100 + i}, n=2, size=SIZE, auto_choose=True)
         t0 = time.perf_counter()
         worker.run_until_idle()
         dt = time.perf_counter() - t0

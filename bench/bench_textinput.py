@@ -15,8 +15,8 @@ from bench import median_time
 
 
 def _handwriting(report) -> None:
-    from generator.textinput.handwriting import Recognizer
-    from generator.textinput.synth import COMMON_CHARS, draw_handwriting, unique_chars
+    from textinput.handwriting import Recognizer
+    from textinput.synth import COMMON_CHARS, draw_handwriting, unique_chars
 
     t0 = time.perf_counter()
     rec = Recognizer()
@@ -60,8 +60,8 @@ def _handwriting(report) -> None:
 
 
 def _pinyin(report) -> None:
-    from generator.textinput.pinyin import PinyinIndex, build_index
-    from generator.textinput.synth import AUSPICIOUS_PINYIN
+    from textinput.pinyin import PinyinIndex, build_index
+    from textinput.synth import AUSPICIOUS_PINYIN
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()

@@ -2,6 +2,6 @@
 
 Light on import: nothing here imports torch; the AnyText backend loads it on first use.
 """
-from generator.errors import KioskError
+from base.errors import KioskError
 
 __all__ = ["KioskError"]

@@ -10,7 +10,7 @@ import importlib
 from typing import Protocol
 
 from generator.design import Design
-from generator.errors import BackendError
+from base.errors import BackendError
 from generator.result import CancelToken, GeneratedArt, ProgressFn
 
 DEFAULT_SIZE = (512, 512)

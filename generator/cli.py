@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
-from generator.errors import KioskError
+from base.cli import main_of
+from base.errors import KioskError
 
 EVAL_BOXES = ([0.10, 0.07, 0.80, 0.16], [0.10, 0.42, 0.80, 0.16], [0.10, 0.77, 0.80, 0.16])
 MATERIAL_COLOURS = {"gold": "#F5D27A", "bronze": "#E8C690", "cinnabar": "#FFF3DC", "jade": "#D8F0DC",
@@ -55,7 +55,7 @@ def cmd_motifs(args) -> int:
 
 
 def cmd_fonts(args) -> int:
-    from generator.fonts import REGISTRY, get_font
+    from base.fonts import REGISTRY, get_font
 
     rows = []
     for fid in REGISTRY:
@@ -95,7 +95,7 @@ def evaluate(phrases: list[str], backend: str = "procedural", motif_ids=None, fo
     """Render each phrase on each motif in each font; sentence accuracy and mean NED."""
     from generator.backends import get_backend
     from generator.design import make_design
-    from generator.fonts import REGISTRY
+    from base.fonts import REGISTRY
     from generator.motifs import get_motif, motif_ids as all_motifs
 
     engine = get_backend(backend)
@@ -126,7 +126,6 @@ def cmd_eval(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    # `worker` has its own parser (generator/worker.py); main() hands it the rest of argv.
     ap = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
     r = sub.add_parser("render", help="render a Design JSON to PNG")
@@ -147,21 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--backend", default="procedural")
     e.add_argument("--seed", type=int, default=0, help="first seed (phrase i uses seed + i)")
     e.set_defaults(func=cmd_eval)
-    sub.add_parser("worker", help="run a generation worker on the job queue (see --help)")
     return ap
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["worker"]:
-        from generator.worker import main as worker_main
-
-        return worker_main(argv[1:])
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except KioskError as exc:
-        print(f"error: {exc.en}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
+main = main_of(build_parser)

@@ -14,8 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator import fonts
-from generator.errors import DesignError, KioskError
+from base import fonts
+from base.errors import DesignError, KioskError
 
 MAX_LINES = 5
 MAX_CHARS = 20

@@ -259,7 +259,7 @@ def design_conditions(design, width: int, height: int, font_path: str | None = N
                       font_index: int = 0) -> GlyphConditions:
     """GlyphConditions for a Design's lines at a size. The glyph font defaults to each line's own
     font file (AnyText was trained on Arial Unicode; a close sans reads best, see ANYTEXT.md)."""
-    from generator.fonts import get_font
+    from base.fonts import get_font
 
     polys = [box_to_polygon(ln.box, width, height) for ln in design.lines]
     if font_path is None:

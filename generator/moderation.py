@@ -24,7 +24,7 @@ from pathlib import Path
 
 import zhconv
 
-from generator.errors import KioskError
+from base.errors import KioskError
 
 WORDLIST_DIR = Path(__file__).with_name("wordlists")
 

@@ -16,7 +16,7 @@ from PIL import Image, ImageFilter
 from generator import motifs, ocr, textrender
 from generator.backends import DEFAULT_SIZE, check_size, seeds_for
 from generator.design import Design
-from generator.errors import BackendError, CancelledError
+from base.errors import BackendError, CancelledError
 from generator.result import CancelToken, Candidate, GeneratedArt, ProgressFn
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
-from generator import fonts
+from base import fonts
 
 FILL = 0.82       # glyph size as a fraction of the box's short side (horizontal: height)
 TRACKING = 0.06   # extra space between characters, fraction of the size

@@ -5,7 +5,7 @@ canvas or print size.
 """
 from __future__ import annotations
 
-from kiosk.jobs import art_size
+from jobs.runner import art_size
 
 MAX_SIDE = 720         # canvas pixels on its long side (fits a portrait 1080 px screen)
 MAX_HALF_WIDTH = 400   # upright products sit in half the page, beside the preview

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kiosk import jobs, state
+from kiosk import state
+from kiosk.resources import get_runner
 from kiosk.i18n import t
 
 FLOW = ("motif", "product", "text", "generate", "proof")
@@ -28,5 +29,5 @@ def header(title_key: str) -> None:
 def restart(idle: bool = False) -> None:
     job = st.session_state.get("v_job")
     if job and st.session_state.get("v_step") != "done":
-        jobs.abandon(job)  # a submitted job is never touched: it belongs to the queue
+        get_runner().abandon(job)  # a submitted job is never touched: it belongs to the queue
     state.reset_visitor(idle=idle)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from generator.design import MAX_LINES, MAX_OVERLAP, Design, make_design, overlap_fraction
-from generator.errors import DesignError, KioskError
+from base.errors import DesignError, KioskError
 from kiosk.i18n import t
 
 

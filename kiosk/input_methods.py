@@ -4,7 +4,7 @@ Each function draws its widget and returns the text to append to the current lin
 visitor picks a candidate, else None. A candidate the chosen font cannot print is refused at
 the moment it is picked, with a message in the screen's language.
 
-The recognizer and the pinyin index live in generator.textinput; this file only draws. Both
+The recognizer and the pinyin index live in textinput; this file only draws. Both
 are loaded once per server process with st.cache_resource and are read-only afterwards.
 
 Line being built / backspace: the widgets show the current line and their backspace deletes
@@ -50,7 +50,7 @@ def _t(key: str, lang: str, **fmt) -> str:
 
 @st.cache_resource(show_spinner=False)
 def get_recognizer():
-    from generator.textinput.handwriting import Recognizer
+    from textinput.handwriting import Recognizer
 
     return Recognizer()
 
@@ -60,7 +60,7 @@ def get_pinyin_index():
     # `make install` builds $KIOSK_VAR/textinput/pinyin_index.v*.sqlite; if it is missing, the
     # first key press builds it (10-30 s). Not touched before a letter is typed, so pages and
     # AppTest runs that never type pay nothing.
-    from generator.textinput.pinyin import PinyinIndex
+    from textinput.pinyin import PinyinIndex
 
     return PinyinIndex()
 
@@ -107,7 +107,7 @@ def _backspace(line_get, line_set) -> None:
 
 def _accept(key: str, text: str, font_id: str) -> bool:
     """Font check at pick time; the accepted text waits in session state for the return."""
-    from generator.textinput import pick_error
+    from textinput import pick_error
 
     err = pick_error(text, font_id)
     if err is not None:
@@ -171,7 +171,7 @@ def handwriting(key: str, lang: str, font_id: str, *, allow_latin: bool = False,
     elif ss.get(f"{key}_sig") != sig:
         # recognise once per stroke, not on every rerun of the page. A canvas rebuilt by Undo
         # reports its strokes but no picture: draw them from the stroke data then.
-        from generator.textinput.handwriting import render_strokes
+        from textinput.handwriting import render_strokes
 
         image = res.image_data
         if image is None:
@@ -241,7 +241,7 @@ def _py_pick(key: str, font_id: str) -> None:
     if not text or not _once(key, "pick", pick.get("at")):
         return
     if _accept(key, text, font_id):
-        from generator.textinput.pinyin import rest_after
+        from textinput.pinyin import rest_after
 
         rest = rest_after(buffer, int(pick.get("consumed") or len(buffer)))
         ss = st.session_state

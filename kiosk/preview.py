@@ -181,3 +181,9 @@ def _as_image(value) -> Image.Image:
     if isinstance(value, (bytes, bytearray)):
         return Image.open(io.BytesIO(value)).convert("RGB")
     return Image.open(value).convert("RGB")  # a path
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()

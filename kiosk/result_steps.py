@@ -11,28 +11,30 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import time
 
 import streamlit as st
 
-from generator.errors import KioskError
-from kiosk import jobs, preview, state
+from base.errors import KioskError
+from base.settings import settings
+from jobs.runner import CandidateView, JobView, art_size
+from kiosk import preview, state
+from kiosk.resources import get_runner
 from kiosk.chrome import header
 from kiosk.design import build_design
 from kiosk.i18n import t
 
-FRAGMENT_S = float(os.environ.get("KIOSK_FRAGMENT_SECONDS", "1.0"))
+FRAGMENT_S = settings().fragment_seconds
 POLL_S = 0.1
 
 
-def _watch(job_id: str, seconds: float) -> jobs.JobView:
+def _watch(job_id: str, seconds: float) -> JobView:
     """Poll the job for up to `seconds`, returning early when it finishes."""
     end = time.monotonic() + seconds
-    view = jobs.poll(job_id)
+    view = get_runner().poll(job_id)
     while not view.finished and time.monotonic() < end:
         time.sleep(POLL_S)
-        view = jobs.poll(job_id)
+        view = get_runner().poll(job_id)
     return view
 
 
@@ -69,12 +71,12 @@ def _try_again() -> None:
         state.set_error(err.en, err.zh)
         state.go("text")
         return
-    jobs.abandon(ss["v_job"])
-    ss["v_job"] = jobs.start(design)
+    get_runner().abandon(ss["v_job"])
+    ss["v_job"] = get_runner().start(design)
     ss["v_choice"] = None
 
 
-def _badge(c: jobs.CandidateView, lang: str) -> None:
+def _badge(c: CandidateView, lang: str) -> None:
     if not c.checked:
         st.caption(t("ocr_unknown", lang))
     elif c.all_exact:
@@ -86,7 +88,7 @@ def _badge(c: jobs.CandidateView, lang: str) -> None:
 def generate_screen() -> None:
     lang = state.lang()
     ss = st.session_state
-    view = jobs.poll(ss["v_job"]) if ss.get("v_job") else jobs.JobView("unknown")
+    view = get_runner().poll(ss["v_job"]) if ss.get("v_job") else JobView("unknown")
     header("choose_title" if view.state == "awaiting_choice" else "generating_title")
     if not view.finished:
         ss["w_progress_first"] = True
@@ -96,7 +98,7 @@ def generate_screen() -> None:
         st.error(t("gen_failed", lang, reason=zh if lang == "zh" else en))
     else:
         n = len(view.candidates)
-        portrait = jobs.art_size(ss["v_product"])[1] > jobs.art_size(ss["v_product"])[0]
+        portrait = art_size(ss["v_product"])[1] > art_size(ss["v_product"])[0]
         per_row = min(n, 3 if portrait else 2)
         for row in range(0, n, per_row):
             cols = st.columns(per_row)
@@ -116,7 +118,7 @@ def generate_screen() -> None:
 def _submit() -> None:
     ss = st.session_state
     try:
-        ss["v_ticket"] = jobs.submit(ss["v_job"], ss["v_choice"])
+        ss["v_ticket"] = get_runner().submit(ss["v_job"], ss["v_choice"])
     except KioskError as err:
         state.set_error(err.en, err.zh)
         return
@@ -126,7 +128,7 @@ def _submit() -> None:
 def proof_screen() -> None:
     lang = state.lang()
     ss = st.session_state
-    view = jobs.poll(ss["v_job"]) if ss.get("v_job") else jobs.JobView("unknown")
+    view = get_runner().poll(ss["v_job"]) if ss.get("v_job") else JobView("unknown")
     if view.state not in ("awaiting_choice", "submitted") or ss["v_choice"] is None \
             or ss["v_choice"] >= len(view.candidates):
         state.go("generate")

@@ -1,25 +1,26 @@
 """Staff page (/staff): login, the queue with previews and OCR badges, review and print.
 
-Thin over plain functions: print/staff_auth.py (login, lockout), print/store.py (queue, audit),
-print/output.py (hot folder / CUPS). Every piece of visitor or staff text is shown with
+Thin over plain functions: jobs/staff_auth.py (login, lockout), jobs/store.py (queue, audit),
+jobs/staff.py (approve with the check rule, print). A job whose checks failed shows why, and is
+approved only with an override reason. Every piece of visitor or staff text is shown with
 st.text / st.code / escaped markdown, never as raw HTML.
 Session keys are prefixed `s_`.
 """
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 
 import streamlit as st
 
+from base.errors import KioskError
+from base.settings import settings
+from jobs import files, staff, staff_auth
+from jobs.store import APPROVED, FAILED, PRINTED, READY, STATES, ApprovalBlocked, JobInfo, QueueError
 from kiosk.resources import get_store
-from print import files, output, staff_auth
-from print.store import (APPROVED, FAILED, PRINTED, READY, STATES, JobInfo, QueueError, utcnow)
 
 DEFAULT_FILTER = [READY, APPROVED, FAILED]
-SESSION_SECONDS = float(os.environ.get("KIOSK_STAFF_SESSION_SECONDS", "1800"))  # idle logout
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:&])")
 
 
@@ -44,7 +45,7 @@ def _ocr_badge(job: JobInfo) -> str:
         return ":gray-badge[OCR –]"
     if job.ocr_ok:
         return ":green-badge[OCR ok]"
-    bad = sum(1 for c in job.ocr if not c.get("exact"))
+    bad = sum(1 for c in job.ocr if not c.passes)
     return f":orange-badge[OCR {bad}/{len(job.ocr)} ✗]"
 
 
@@ -53,7 +54,7 @@ def _texts(job: JobInfo) -> str:
 
 
 def _thumb(job: JobInfo) -> str | None:
-    rel = job.art_path or (job.candidates[0]["path"] if job.candidates else None)
+    rel = job.art_path or (job.candidates[0].path if job.candidates else None)
     return str(files.resolve(rel)) if rel and files.exists(rel) else None
 
 
@@ -79,18 +80,22 @@ def _flash(kind: str, text: str) -> None:
     st.session_state.setdefault("s_flash", []).append((kind, text))
 
 
-def _approve(ids: list[int]) -> None:
+def _approve(ids: list[int], override_key: str | None = None) -> None:
     store, actor = get_store(), st.session_state["s_actor"]
+    override = st.session_state.get(override_key, "") if override_key else None
     for job_id in ids:
         try:
-            job, err = output.approve_and_print(store, job_id, actor=actor)
+            job, err = staff.approve_and_print(store, job_id, actor=actor, override=override)
+        except ApprovalBlocked as exc:
+            _flash("error", f"{exc.zh} {exc.en}")
+            continue
         except QueueError as exc:
             _flash("error", f"{exc.zh} {exc.en}")
             continue
         if err:
             _flash("error", f"{job.ticket}: 已批准，未打印 · approved, not printed: {err}")
         else:
-            _flash("success", f"{job.ticket}: 已打印 · sent to {output.destination()}")
+            _flash("success", f"{job.ticket}: 已打印 · sent to {staff.output_destination()}")
     for job_id in ids:
         st.session_state.pop(f"s_sel_{job_id}", None)
 
@@ -106,9 +111,9 @@ def _reject(job_id: int) -> None:
 
 def _reprint(job_id: int) -> None:
     try:
-        job, err = output.reprint(get_store(), job_id, actor=st.session_state["s_actor"])
-    except Exception as exc:  # PrinterError / QueueError: both KioskErrors with zh + en
-        _flash("error", f"{getattr(exc, 'zh', '')} {exc}")
+        job, err = staff.reprint(get_store(), job_id, actor=st.session_state["s_actor"])
+    except KioskError as exc:  # PrinterError / QueueError
+        _flash("error", f"{exc.zh} {exc.en}")
         return
     _flash("error" if err else "success",
            f"{job.ticket}: " + (f"未打印 · not printed: {err}" if err else "已重印 · reprinted"))
@@ -133,14 +138,11 @@ def _open(job_id: int | None) -> None:
 
 
 # -- the queue -------------------------------------------------------------------------------
-REFRESH_SECONDS = float(os.environ.get("KIOSK_STAFF_REFRESH_SECONDS", "10"))
-
-
-@st.fragment(run_every=REFRESH_SECONDS)
+@st.fragment(run_every=settings().staff_refresh_seconds)
 def _queue_live() -> None:
     """The queue redraws itself every few seconds, so new jobs appear without a click."""
     ss = st.session_state
-    idle = time.monotonic() - ss.get("s_seen", time.monotonic()) > SESSION_SECONDS
+    idle = time.monotonic() - ss.get("s_seen", time.monotonic()) > settings().staff_session_seconds
     if ss.get("s_open") or ss.get("s_flash") or not ss.get("s_actor") or idle:
         st.rerun()  # a job opened, a message, a logout or the idle logout: redraw the page
     _queue(get_store())
@@ -153,7 +155,9 @@ def _queue(store) -> None:
     states = f.multiselect(L("状态", "States"), STATES, default=DEFAULT_FILTER, key="s_filter")
     r.button(L("刷新", "Refresh"), key="s_refresh")  # any click reruns the page with fresh rows
     jobs = store.list_jobs(states or None, limit=200)
-    selectable = [j.id for j in jobs if j.state in (READY, APPROVED)]
+    # a job whose checks failed is approved one at a time, from its page, with a reason
+    selectable = [j.id for j in jobs if j.state in (READY, APPROVED)
+                  and (j.state == APPROVED or not j.approval_blocks())]
     picked = [i for i in selectable if st.session_state.get(f"s_sel_{i}")]
     st.button(L(f"批准所选（{len(picked)}）", f"Approve selected ({len(picked)})"),
               key="s_bulk_approve", disabled=not picked, on_click=_approve, args=(picked,),
@@ -173,6 +177,9 @@ def _queue(store) -> None:
             c2.text(_texts(job))
             if job.print_error:
                 c2.error(f"打印失败 · print failed: {md(job.print_error)}")
+            if job.state == READY and job.approval_blocks():
+                c2.warning(L("未通过检查，须填写原因才能批准", "Blocked by the checks: open it "
+                             "to approve with a reason") + ": " + md("; ".join(job.approval_blocks())))
             if job.error:
                 c2.warning(md(job.error))
             c3.button(L("打开", "Open"), key=f"s_open_{job.id}", on_click=_open, args=(job.id,))
@@ -180,24 +187,19 @@ def _queue(store) -> None:
 
 # -- one job ---------------------------------------------------------------------------------
 def _preflight(job: JobInfo) -> None:
-    """The report the worker stored when it built the PDF (print/job_build.py)."""
-    report = (job.build_info.get("build") or {}).get("preflight")
-    if not report:
+    """The summary the worker stored when it built the PDF (jobs/build.py)."""
+    report = job.build.preflight if job.build else None
+    if report is None:
         st.caption(L("还没有预检报告", "No preflight report yet"))
         return
-    if not report.get("available"):
-        st.caption(L("预检模块尚未安装", "Preflight is not available on this install"))
-        return
-    issues = report.get("issues", [])
-    errors = [i for i in issues if i.get("severity") == "error"]
-    summary = (f"{report.get('pages', '?')} pages · {report.get('mode', '?')} · "
-               f"{report.get('output_intent') or '-'} · {len(errors)} error(s), "
+    issues, errors = report.issues, report.errors
+    summary = (f"{report.pages or '?'} pages · {report.mode or '?'} · "
+               f"{report.output_intent or '-'} · {len(errors)} error(s), "
                f"{len(issues) - len(errors)} warning(s)")
     (st.error if errors else st.success)(("预检未通过 · Preflight failed: " if errors else
                                            "预检通过 · Preflight OK: ") + md(summary))
     if issues:
-        st.dataframe([{"severity": i.get("severity"), "code": i.get("code"), "page": i.get("page"),
-                       "message": i.get("message")} for i in issues])
+        st.dataframe([i.model_dump() for i in issues])
 
 
 def _detail(store, job_id: int) -> None:
@@ -220,9 +222,7 @@ def _detail(store, job_id: int) -> None:
     st.markdown(f"{L('生成方式', 'Backend')}: {md(job.backend or '-')} · {_ocr_badge(job)} · "
                 f"{L('尝试', 'attempts')}: {job.attempts} · {L('已打印', 'printed')}: {job.print_count}")
     if job.ocr:
-        st.dataframe([{"expected": c.get("expected"), "read": c.get("read"), "exact": c.get("exact"),
-                       "ned": c.get("ned"), "confidence": c.get("confidence"),
-                       "unverifiable": c.get("unverifiable")} for c in job.ocr])
+        st.dataframe([c.model_dump() for c in job.ocr])
     if job.reject_reason:
         st.text(f"拒绝原因 · reject reason: {job.reject_reason}")
     if job.error:
@@ -233,8 +233,19 @@ def _detail(store, job_id: int) -> None:
     st.markdown("**" + L("预检", "Preflight") + "**")
     _preflight(job)
 
+    if job.approval_override:
+        o = job.approval_override
+        st.warning(md(f"放行 · overridden by {o.actor}: {o.reason} ({'; '.join(o.blocks)})"))
+    blocks = job.approval_blocks() if job.state == READY else []
     a, b, c, d = st.columns(4)
-    if job.state in (READY, APPROVED):
+    if blocks:
+        with st.container(border=True):
+            st.error(L("未通过检查", "Blocked by the checks") + ": " + md("; ".join(blocks)))
+            st.text_input(L("仍要打印的原因", "Reason to print it anyway"), key=f"s_override_{job.id}")
+            st.button(L("仍然批准并打印", "Approve anyway and print"), key="s_approve_override",
+                      on_click=_approve, args=([job.id], f"s_override_{job.id}"),
+                      disabled=not st.session_state.get(f"s_override_{job.id}", "").strip())
+    elif job.state in (READY, APPROVED):
         a.button(L("批准并打印", "Approve and print"), key="s_approve_one", type="primary",
                  on_click=_approve, args=([job.id],))
     if job.state == PRINTED:
@@ -270,8 +281,7 @@ def _audit_table(entries) -> None:
 def _workers(store) -> None:
     """Who is generating, from the job rows and the audit log (external workers have no
     page of their own): a dead worker shows as a heartbeat older than the lease."""
-    from print.store import LEASE_SECONDS
-
+    lease_seconds = settings().lease_seconds
     stats = store.stats(since_hours=24)
     wait = stats["median_wait_s"]
     st.caption(f"{L('等待中', 'Waiting')}: {stats['waiting_now']} · "
@@ -282,15 +292,15 @@ def _workers(store) -> None:
         rows = []
         for lease in stats["leases"]:
             age = lease["heartbeat_age_s"]
-            stale = age is None or age > LEASE_SECONDS / 2
+            stale = age is None or age > lease_seconds / 2
             rows.append({"job": lease["id"], "ticket": lease["ticket"], "state": lease["state"],
                          "worker": lease["owner"], "heartbeat_s": age, "attempt": lease["attempts"],
                          "ok": "no reply" if stale else "ok"})
         st.dataframe(rows)
         if any(r["ok"] != "ok" for r in rows):
-            st.warning(L(f"有进程没有回应：其任务将在 {LEASE_SECONDS:.0f} 秒后自动重新排队",
+            st.warning(L(f"有进程没有回应：其任务将在 {lease_seconds:.0f} 秒后自动重新排队",
                          f"A worker is not answering: its job is requeued automatically once "
-                         f"its heartbeat is {LEASE_SECONDS:.0f} s old"))
+                         f"its heartbeat is {lease_seconds:.0f} s old"))
     if stats["per_worker"]:
         st.dataframe([{"worker": w, "generated": d["generated"], "built": d["built"],
                        "failed": d["failed"], "steps/min": d["steps_per_minute"], "last": d["last"]}
@@ -303,7 +313,7 @@ def page() -> None:
     store = get_store()
     ss = st.session_state
     now = time.monotonic()
-    if ss.get("s_actor") and now - ss.get("s_seen", now) > SESSION_SECONDS:
+    if ss.get("s_actor") and now - ss.get("s_seen", now) > settings().staff_session_seconds:
         store.audit(ss["s_actor"], "logout", None, {"reason": "idle"})
         for key in [k for k in ss.keys() if str(k).startswith("s_")]:
             del ss[key]
@@ -318,7 +328,7 @@ def page() -> None:
     right.button(L("退出", "Log out"), key="s_logout", on_click=_logout)
     for kind, text in st.session_state.pop("s_flash", []):
         (st.success if kind == "success" else st.error)(md(text))  # errors may quote input
-    st.caption(f"{L('输出到', 'Output')}: {md(output.destination())}")
+    st.caption(f"{L('输出到', 'Output')}: {md(staff.output_destination())}")
     if st.session_state.get("s_open"):
         _detail(store, st.session_state["s_open"])
     else:

@@ -6,14 +6,11 @@ was already submitted: those live in the queue, not in the session.
 """
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
 from kiosk.i18n import DEFAULT_LANG
 
 STEPS = ("start", "motif", "product", "text", "generate", "proof", "done")
-IDLE_SECONDS = float(os.environ.get("KIOSK_IDLE_SECONDS", "120"))
 
 
 def _defaults() -> dict:

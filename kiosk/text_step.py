@@ -5,11 +5,12 @@ import logging
 
 import streamlit as st
 
-from generator import fonts
+from base import fonts
 from generator.design import MAX_LINES
-from generator.errors import KioskError
+from base.errors import KioskError
 from generator.motifs import get_motif
-from kiosk import canvas, jobs, preview, state
+from kiosk import canvas, preview, state
+from kiosk.resources import get_runner
 from kiosk.design import build_design, lines_of
 from kiosk.i18n import t
 
@@ -86,8 +87,8 @@ def _generate() -> None:
         state.set_error(err.en, err.zh)
         return
     if ss.get("v_job"):
-        jobs.abandon(ss["v_job"])
-    ss["v_job"] = jobs.start(design)
+        get_runner().abandon(ss["v_job"])
+    ss["v_job"] = get_runner().start(design)
     ss["v_choice"] = None
     state.go("generate")
 

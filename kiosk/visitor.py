@@ -1,14 +1,17 @@
 """The visitor page: one screen per step, chosen by `v_step` (see kiosk/state.py STEPS).
 
 Thin: each screen reads session state, draws widgets and changes state in on_click callbacks.
-Validation lives in kiosk/design.py, jobs in kiosk/jobs.py, pictures in kiosk/preview.py.
+Validation lives in kiosk/design.py, jobs in jobs/runner.py, pictures in kiosk/preview.py.
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from generator.motifs import list_motifs
-from kiosk import jobs, preview, state
+from base.settings import settings
+from jobs.runner import art_size
+from kiosk import preview, state
+from kiosk.resources import warm_up
 from kiosk.chrome import header, restart
 from kiosk.i18n import t
 from kiosk.result_steps import done_screen, generate_screen, proof_screen
@@ -17,7 +20,7 @@ from kiosk.touch import install_touch
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _picture_png(motif_id: str, w: int, h: int) -> bytes:
-    return jobs.png_bytes(preview.motif_picture(motif_id, w, h))
+    return preview.png_bytes(preview.motif_picture(motif_id, w, h))
 
 
 def start_screen() -> None:
@@ -71,7 +74,7 @@ def product_screen() -> None:
     cols = st.columns(3)
     for col, product in zip(cols, ("bookmark", "poker", "postcard")):
         with col, st.container(border=True):
-            st.image(preview.product_tile(st.session_state["v_motif"], *jobs.art_size(product)),
+            st.image(preview.product_tile(st.session_state["v_motif"], *art_size(product)),
                      width="stretch")
             st.subheader(t(f"product_{product}", lang))
             st.caption(t(f"product_{product}_note", lang))
@@ -93,8 +96,8 @@ def main() -> None:
     ss = st.session_state
     if ss.get("k_idle"):
         restart(idle=True)
-    jobs.warm_up()
-    install_touch(state.IDLE_SECONDS, active=ss["v_step"] != "start")
+    warm_up()
+    install_touch(settings().idle_seconds, active=ss["v_step"] != "start")
     step = ss["v_step"]
     if step in ("product", "text", "generate", "proof") and not ss.get("v_motif"):
         step = ss["v_step"] = "motif"  # a stale session (e.g. after a server restart)

@@ -12,20 +12,20 @@ A bad file raises LayoutError naming the file and the field.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from layouts.spec import (PRODUCTS, BackSpec, Box, FrontSpec, HoleSpec, IndexSpec, LayoutSpec,
                           MuseumSpec, TextSlot, TrimSpec)
-from print.errors import LayoutError
+from base.settings import settings
+from layouts.spec import LayoutError
 
 HERE = Path(__file__).parent
 
 
 def layouts_dir() -> Path:
-    return Path(os.environ.get("KIOSK_LAYOUTS_DIR") or HERE)
+    return settings().layouts_dir or HERE
 
 
 def _field(loc: tuple) -> str:

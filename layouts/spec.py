@@ -10,6 +10,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from base.errors import KioskError
+
+
+class LayoutError(KioskError):
+    """A layout file is missing, unreadable or invalid, or a product/variant is unknown."""
+
 PRODUCTS = ("bookmark", "poker", "postcard")
 
 
@@ -51,7 +57,7 @@ class HoleSpec(_Frozen):
 
 
 class TextSlot(_Frozen):
-    """Where a fixed text goes: a box, a font id (generator.fonts), a size and alignment."""
+    """Where a fixed text goes: a box, a font id (base.fonts), a size and alignment."""
     box: Box
     font: str = "wenkai"
     size_pt: float = Field(default=8.0, ge=4, le=72)

@@ -1,4 +1,4 @@
-"""`python -m print COMMAND ...`: prepress (impose, preflight) and, when installed, the queue.
+"""`python -m print COMMAND ...`: prepress (impose, preflight).
 
     python -m print impose IN.pdf -o SHEETS.pdf --sheet a4|a3|sra3|WxH [--duplex turn|tumble]
         [--pages auto|alternate|fronts|shared-back] [--copies N] [--fill] [--no-label] [--json]
@@ -6,27 +6,20 @@
         [--ink-limit 300] [--safe-mm N] [--no-render]
 
 Like pre-commit: `main(argv=None) -> int`; every command is a plain function `cmd_x(args) -> int`
-set as the subparser's `func`. A command group lives in its own module with
-`register(subparsers)` and is listed in GROUPS below (one line to add one).
-Exit codes: 0 fine, 1 preflight found errors, 2 bad input (one line, no traceback),
-3 unexpected failure (one line).
+set as the subparser's `func`. Exit codes are base/cli.py's (1: preflight found errors).
+The job queue's commands are `python -m jobs ...`.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import sys
 
-from generator.errors import KioskError
-
-# Command groups in other modules: "module:function" taking the subparsers object.
-GROUPS = ("print.queue_cli:register",)
+from base.cli import main_of
+from print.impose import impose
+from print.preflight import format_report, inspect_pdf, report_json
 
 
 def cmd_impose(args) -> int:
-    from print.impose import impose
-
     res = impose(args.input, args.output, sheet=args.sheet, duplex=args.duplex,
                  pages=args.pages, bleed_mm=args.bleed, margin_mm=args.margin,
                  copies=args.copies, fill=args.fill, label=not args.no_label)
@@ -51,8 +44,6 @@ def cmd_impose(args) -> int:
 
 
 def cmd_preflight(args) -> int:
-    from print.preflight import format_report, inspect_pdf, report_json
-
     reports = [inspect_pdf(f, mode=args.mode, ink_limit=args.ink_limit, safe_mm=args.safe_mm,
                            render=not args.no_render) for f in args.files]
     if args.json:
@@ -65,7 +56,7 @@ def cmd_preflight(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m print",
-                                 description="prepress and print queue commands")
+                                 description="prepress commands")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("impose", help="n-up a product PDF on press sheets for the cutter")
@@ -100,24 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip the Ghostscript checks (ink limit, art in the bleed)")
     p.set_defaults(func=cmd_preflight)
 
-    for spec in GROUPS:
-        module, _, func = spec.partition(":")
-        try:
-            register = getattr(importlib.import_module(module), func)
-        except ImportError:  # that part of the project is not installed here
-            continue
-        register(sub)
     return ap
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except KioskError as exc:
-        print(f"error: {exc.en}", file=sys.stderr)
-        return exc.exit_code
-    except Exception as exc:  # unexpected: still one line, never a traceback at the counter
-        first = (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-        print(f"error: unexpected {exc.__class__.__name__}: {first}", file=sys.stderr)
-        return 3
+main = main_of(build_parser)

@@ -2,15 +2,12 @@
 line prints one line and exits 2, the kiosk shows the message in the visitor's language."""
 from __future__ import annotations
 
-from generator.errors import KioskError
+from base.errors import KioskError
+from layouts.spec import LayoutError  # noqa: F401  (print.LayoutError: layouts owns it)
 
 
 class PrintError(KioskError):
     """A print product cannot be made."""
-
-
-class LayoutError(PrintError):
-    """A layout file is missing, unreadable or invalid, or a product/variant is unknown."""
 
 
 class ColorError(PrintError):

@@ -51,7 +51,7 @@ class TextOp:
     """One line of text; (x, y) is the start of the baseline. angle 180 turns the text about
     that point (the bottom-right poker index)."""
     text: str
-    font: str          # generator.fonts id; TrueType is embedded as a subset, CFF is outlined
+    font: str          # base.fonts id; TrueType is embedded as a subset, CFF is outlined
     size_pt: float
     x: float
     y: float

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from generator.fonts import get_font
+from base.fonts import get_font
 
 
 @dataclass(frozen=True)

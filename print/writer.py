@@ -138,7 +138,7 @@ class _Painter:
         self.c.drawPath(p, stroke=0, fill=1)
 
     def _TextOp(self, op: TextOp) -> None:
-        from generator.fonts import get_font
+        from base.fonts import get_font
 
         c = self.c
         c.saveState()

@@ -6,8 +6,8 @@
 
 Layouts come from layouts/ (data files); the PDF from print.writer.
 """
-from products.build import (BuildResult, art_plan, build, compose, content_id, proof_images,
-                            safe_box_fraction)
+from products.build import (BuildResult, art_plan, build, compose, content_id, preview_size,
+                            proof_images, safe_box_fraction)
 
 __all__ = ["build", "BuildResult", "art_plan", "compose", "content_id", "proof_images",
-           "safe_box_fraction"]
+           "safe_box_fraction", "preview_size"]

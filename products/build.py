@@ -109,7 +109,7 @@ def compose(design, *, deck: bool = False, art=None, layout: LayoutSpec | None =
     design = _as_design(design)
     layout = layout or layouts.load_layout(design.product, design.layout)
     if deck and layout.product != "poker":
-        from print.errors import LayoutError
+        from layouts import LayoutError
 
         raise LayoutError(f"--deck is for poker cards, not {layout.product}",
                           f"整副牌只适用于扑克牌，不适用于 {layout.product}", field="deck")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from generator.errors import KioskError
+from base.cli import run
+from base.errors import KioskError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -127,11 +127,4 @@ def cmd_layouts(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        return {"build": cmd_build, "proof": cmd_proof, "layouts": cmd_layouts}[args.cmd](args)
-    except KioskError as exc:
-        print(f"error: {exc.en}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted; nothing was written", file=sys.stderr)
-        return 130
+    return run({"build": cmd_build, "proof": cmd_proof, "layouts": cmd_layouts}[args.cmd], args)

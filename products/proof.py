@@ -7,7 +7,7 @@ import functools
 
 from PIL import Image, ImageDraw, ImageFont
 
-from generator.fonts import get_font
+from base.fonts import get_font
 from print.page import CircleOp, ImageOp, LineOp, PolyOp, RectOp, Side, TextOp
 
 GUIDE_TRIM = (0, 170, 230)

@@ -49,4 +49,4 @@ fi
 
 # The pinyin keyboard's candidate index (jieba + pypinyin + the museum phrase list), built once
 # under $KIOSK_VAR (default var/) so the first visitor does not wait for it (~10-20 s).
-.venv/bin/python -m generator.textinput build-index --if-missing
+.venv/bin/python -m textinput build-index --if-missing

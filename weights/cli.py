@@ -1,14 +1,15 @@
 """`python -m weights ...`: argparse dispatch to weights/commands/*; one error handler.
 
 Every subcommand is a plain function returning an exit code; tests call main([...]).
-A WeightsError (or any KioskError) prints one line and exits 2, never a traceback.
+A WeightsError (or any KioskError) prints one line and exits 2, never a traceback
+(base/cli.py, the one handler).
 """
 from __future__ import annotations
 
 import argparse
-import sys
 
-from generator.errors import KioskError
+from base.cli import run
+from weights.state import folder_lock
 
 
 # commands that write into the weights folder take its lock (make-tiny writes its own folder)
@@ -62,16 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     from weights import commands
 
     handler = getattr(commands, args.command.replace("-", "_") + "_cmd")
-    try:
-        if args.command in CHANGING:
-            from weights.state import folder_lock
+    if args.command in CHANGING:
+        return run(_locked, handler, args)
+    return run(handler, args)
 
-            with folder_lock(args.dir):
-                return handler(args)
+
+def _locked(handler, args) -> int:
+    with folder_lock(args.dir):
         return handler(args)
-    except KioskError as e:
-        print(f"error: {e.message('en')}", file=sys.stderr)
-        return e.exit_code
-    except KeyboardInterrupt:
-        print("interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130

@@ -13,7 +13,7 @@ from pathlib import Path
 from weights.errors import WeightsError
 from weights.manifest import Manifest, load_manifest
 from weights.state import load_state, record_file, weights_dir
-from weights.store import check_state_dict, read_state_dict, sha256_file
+from weights.store import ModelCheck, check_state_dict, read_state_dict, sha256_file
 
 FP16_MAX = 65504.0
 
@@ -59,7 +59,8 @@ def save_safetensors(sd: dict, path: Path, metadata: dict[str, str]) -> None:
 
 
 def convert(dir: str | Path | None = None, src: str | Path | None = None,
-            out: str | Path | None = None, manifest: Manifest | None = None) -> dict:
+            out: str | Path | None = None, manifest: Manifest | None = None, *,
+            model_check: ModelCheck | None = None) -> dict:
     """Convert the official checkpoint (or `src`) in the folder; record and return the result."""
     m = manifest or load_manifest()
     folder = weights_dir(dir)
@@ -72,7 +73,7 @@ def convert(dir: str | Path | None = None, src: str | Path | None = None,
         raise WeightsError(f"nothing to convert: {src} not found (import it first with "
                            f"`python -m weights import PATH`)", f"找不到 {src}，请先导入")
     sd = read_state_dict(src)
-    check = check_state_dict(sd, src, m)
+    check = check_state_dict(sd, src, m, model_check=model_check)
     half, dropped, kept32 = to_fp16(sd, m.ignored_keys)
     del sd
     state = load_state(src.parent)

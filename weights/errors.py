@@ -5,7 +5,7 @@ naming the file and what is wrong, never a traceback.
 """
 from __future__ import annotations
 
-from generator.errors import KioskError
+from base.errors import KioskError
 
 
 class WeightsError(KioskError):

@@ -16,7 +16,7 @@ from typing import Callable
 from weights.errors import WeightsError
 from weights.manifest import Manifest, load_manifest
 from weights.state import record_file, weights_dir
-from weights.store import PICKLE_SUFFIXES, check_state_dict, read_state_dict
+from weights.store import PICKLE_SUFFIXES, ModelCheck, check_state_dict, read_state_dict
 
 Progress = Callable[[str, int, int], None]   # (file name, bytes done, bytes total)
 CHUNK = 8 << 20
@@ -70,7 +70,7 @@ def _os_error(e: OSError, src: Path, folder: Path) -> WeightsError:
 
 def import_file(src: str | Path, dir: str | Path | None = None, *,
                 progress: Progress | None = None, opener: Callable = open,
-                manifest: Manifest | None = None) -> dict:
+                manifest: Manifest | None = None, model_check: ModelCheck | None = None) -> dict:
     """Copy one weights file into the folder, verify it, record it. Returns the record."""
     src = Path(src)
     folder = weights_dir(dir)
@@ -111,7 +111,7 @@ def import_file(src: str | Path, dir: str | Path | None = None, *,
             sd = read_state_dict(tmp)
         except WeightsError as e:   # name the file IT knows, not our temp copy
             raise WeightsError(e.en.replace(str(tmp), str(src)), e.zh.replace(str(tmp), str(src)))
-        result = check_state_dict(sd, src, m)
+        result = check_state_dict(sd, src, m, model_check=model_check)
         del sd
         if spec and spec.sha256 and spec.sha256 != sha:
             raise WeightsError(f"{src}: sha256 {sha} differs from the manifest's {spec.sha256}",
@@ -158,14 +158,16 @@ def import_tokenizer(src: Path, dir: str | Path | None = None,
 
 
 def import_path(src: str | Path, dir: str | Path | None = None, *,
-                progress: Progress | None = None, opener: Callable = open) -> list[str]:
+                progress: Progress | None = None, opener: Callable = open,
+                model_check: ModelCheck | None = None) -> list[str]:
     """A file, or a model folder (weights files + the tokenizer folder). Returns what was done."""
     src = Path(src)
     m = load_manifest()
     if not src.exists():
         raise WeightsError(f"{src}: not found", f"找不到 {src}")
     if src.is_file():
-        rec = import_file(src, dir, progress=progress, opener=opener, manifest=m)
+        rec = import_file(src, dir, progress=progress, opener=opener, manifest=m,
+                          model_check=model_check)
         return [f"imported {rec['file']} ({rec['size']:,} bytes, sha256 {rec['sha256']})"]
     try:
         entries = sorted(src.iterdir())
@@ -175,7 +177,8 @@ def import_path(src: str | Path, dir: str | Path | None = None, *,
     done = []
     for p in entries:
         if p.is_file() and p.suffix in WEIGHT_SUFFIXES and not p.name.startswith("."):
-            rec = import_file(p, dir, progress=progress, opener=opener, manifest=m)
+            rec = import_file(p, dir, progress=progress, opener=opener, manifest=m,
+                              model_check=model_check)
             done.append(f"imported {rec['file']} ({rec['size']:,} bytes, sha256 {rec['sha256']})")
     tok = src / m.tokenizer.folder
     if tok.is_dir():

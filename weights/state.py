@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from base.atomic import write_atomic
+from base.settings import settings
 from weights.errors import WeightsError
 from weights.manifest import PACKAGE_DIR, WeightEntry
 
@@ -28,8 +28,7 @@ def weights_dir(dir: str | Path | None = None) -> Path:
     """The installation folder: explicit argument, else $KIOSK_WEIGHTS, else the package folder."""
     if dir is not None:
         return Path(dir)
-    env = os.environ.get("KIOSK_WEIGHTS")
-    return Path(env) if env else PACKAGE_DIR
+    return settings().weights or PACKAGE_DIR
 
 
 class FileRecord(BaseModel):
@@ -108,18 +107,7 @@ def save_state(state: State, dir: str | Path | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / STATE_FILE
     data = json.dumps(state.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".state.", suffix=".partial", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)   # mkstemp makes 0600; the kiosk may run as another user
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, data.encode("utf-8"), fsync=True)
 
 
 def record_file(path: Path, *, kind: Kind, sha256: str | None, keys: int, size_class: str,

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import pickle
 import re
 import warnings
@@ -139,6 +138,9 @@ def _looks_like_truncated_zip(path: Path) -> bool:
 _INERT_OK = ("pytorch_lightning.", "lightning.", "lightning_fabric.", "numpy.", "omegaconf.")
 
 
+# (key rows, config) -> a report with .ok, .missing, .unexpected, .shape_mismatches
+ModelCheck = Callable[[list, object], object]
+
 class _Inert:
     """Stands in for a class or function named by a checkpoint's extras; accepts and ignores."""
 
@@ -247,7 +249,8 @@ class CheckResult(NamedTuple):
     size_class: str    # "full" (real AnyText v1 size) or "reduced" (make-tiny and the like)
 
 
-def check_state_dict(sd: dict, path: str | Path, manifest: Manifest | None = None) -> CheckResult:
+def check_state_dict(sd: dict, path: str | Path, manifest: Manifest | None = None, *,
+                     model_check: ModelCheck | None = None) -> CheckResult:
     """Raise WeightsError unless the tensors fit AnyText v1 (names, shapes, float dtypes)."""
     path = Path(path)
     m = manifest or load_manifest()
@@ -270,7 +273,8 @@ def check_state_dict(sd: dict, path: str | Path, manifest: Manifest | None = Non
                        "与 AnyText v1 的键或形状不符")
         size_class = "full"
     else:
-        _model_check(sd, path)
+        if model_check is not None:
+            _model_check(sd, path, model_check)
         size_class = "reduced"
     ints = [k for k, v in sd.items() if not v.is_floating_point()
             and not k.endswith(("num_batches_tracked", "position_ids"))]
@@ -285,16 +289,13 @@ def reference_rows(manifest: Manifest | None = None) -> list[KeyRow]:
     return read_keys_tsv(m.key_list_path)
 
 
-def _model_check(sd: dict, path: Path) -> None:
+def _model_check(sd: dict, path: Path, model_check: ModelCheck) -> None:
     """Reduced-size checkpoints (make-tiny and the like): map every key through the model's own
-    converter with the size inferred from the shapes; names and shapes must all fit."""
-    try:
-        convert = importlib.import_module("generator.anytext.convert")
-    except ImportError:
-        return   # the model code is not installed; the prefix check above still ran
+    converter (`model_check`, generator.anytext.convert.check_keys, passed in by the weights
+    commands, which sit above the model code) with the size inferred from the shapes."""
     rows = [(k, tuple(v.shape), str(v.dtype).removeprefix("torch.")) for k, v in sd.items()]
     try:
-        report = convert.check_keys(rows, None)
+        report = model_check(rows, None)
     except KeyError as e:
         raise _err(path, f"does not fit AnyText v1: lacks {e.args[0]}",
                    "与 AnyText v1 不符：缺少必需的键") from None
@@ -315,11 +316,11 @@ def _model_check(sd: dict, path: Path) -> None:
                    "与 AnyText v1 的键或形状不符")
 
 
-def verify_file(path: str | Path, manifest: Manifest | None = None,
-                with_sha: bool = True) -> tuple[CheckResult, str | None]:
+def verify_file(path: str | Path, manifest: Manifest | None = None, with_sha: bool = True, *,
+                model_check: ModelCheck | None = None) -> tuple[CheckResult, str | None]:
     """Load (safely), check names and shapes, and hash one file."""
     sd = read_state_dict(path)
-    result = check_state_dict(sd, path, manifest)
+    result = check_state_dict(sd, path, manifest, model_check=model_check)
     del sd
     return result, sha256_file(path) if with_sha else None
 

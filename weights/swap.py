@@ -15,7 +15,7 @@ from weights.errors import WeightsError
 from weights.lora import merge_lora
 from weights.manifest import load_manifest
 from weights.state import record_file, weights_dir
-from weights.store import check_state_dict, read_state_dict, resolve, sha256_file
+from weights.store import ModelCheck, check_state_dict, read_state_dict, resolve, sha256_file
 
 UNET = "model.diffusion_model."
 TEXT = "cond_stage_model.transformer.text_model."
@@ -70,7 +70,7 @@ def _slug(path: Path) -> str:
 
 def swap_and_merge(base_path: str | Path | None, loras: list[tuple[Path, float]],
                    dir: str | Path | None = None, out_name: str | None = None,
-                   activate: bool = True) -> dict:
+                   activate: bool = True, *, model_check: ModelCheck | None = None) -> dict:
     """Apply swap-base and/or LoRAs to the weights the kiosk uses now; write, record, activate."""
     if base_path is None and not loras:
         raise WeightsError("swap-base needs a MODEL and/or --lora FILE[:ratio]",
@@ -101,7 +101,7 @@ def swap_and_merge(base_path: str | Path | None, loras: list[tuple[Path, float]]
                        "sha256": sha256_file(path)})
         tags.append(f"lora-{_slug(path)}" + (f"x{ratio:g}" if ratio != 1 else ""))
     detail["loras"] = merged
-    check = check_state_dict(sd, current.checkpoint, m)
+    check = check_state_dict(sd, current.checkpoint, m, model_check=model_check)
     out = folder / (out_name or f"anytext_v1.1+{'+'.join(tags)}.safetensors")
     if out.suffix != ".safetensors":
         raise WeightsError(f"output {out.name} must end in .safetensors", "输出文件须为 .safetensors")

@@ -19,7 +19,7 @@ from PIL import Image
 from generator import glyphs, ocr
 from generator.backends import DEFAULT_SIZE, check_size, seeds_for
 from generator.design import Design
-from generator.errors import BackendError, KioskError
+from base.errors import BackendError, KioskError
 from generator.result import CancelToken, Candidate, GeneratedArt, ProgressFn
 
 MODEL_MAX_SIDE = 768
@@ -68,7 +68,7 @@ class AnyTextBackend:
         from generator.anytext.convert import load_official
         from generator.anytext.pipeline import AnyTextPipeline
         from generator.anytext.tokenizer import load_tokenizer
-        from generator.fonts import get_font
+        from base.fonts import get_font
         from weights.store import read_state_dict, resolve
 
         res = resolve(self.weights_dir)

@@ -25,7 +25,7 @@ from generator import glyphs
 from generator.anytext.config import A_PROMPT, N_PROMPT, PLACEHOLDER
 from generator.anytext.model import AnyTextModel
 from generator.anytext.modules import AuxInputs, PromptEncoder
-from generator.errors import CancelledError
+from base.errors import CancelledError
 
 MAX_EDIT_SIDE = 768
 QUOTED = re.compile(r'"(.*?)"')

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from generator.errors import MotifError
+from base.errors import MotifError
 
 HERE = Path(__file__).parent
 CATALOGUE = HERE / "catalogue.json"

@@ -56,5 +56,5 @@ def fixture_model(fixture_state_dict):
 def fixture_pipe(fixture_model):
     from generator.anytext.pipeline import AnyTextPipeline
     from generator.anytext.tokenizer import load_tokenizer
-    from generator.fonts import get_font
+    from base.fonts import get_font
     return AnyTextPipeline(fixture_model, load_tokenizer(), get_font("wenkai").path)

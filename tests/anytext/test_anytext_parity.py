@@ -9,7 +9,7 @@ import torch
 from generator import glyphs
 from generator.anytext.modules import AuxInputs, ocr_preprocess
 from generator.anytext.pipeline import modify_prompt
-from generator.fonts import get_font
+from base.fonts import get_font
 
 STAGE, GUIDED = 1e-5, 5e-5
 PROMPT = 'a golden ornament on red silk, with the words "天路" written on it'

@@ -16,8 +16,8 @@ from PIL import Image
 from generator import glyphs
 from generator.anytext.config import AnyTextConfig, PLACEHOLDER_ID
 from generator.anytext.pipeline import edit_image_size, prepare_edit_image
-from generator.errors import CancelledError
-from generator.fonts import get_font
+from base.errors import CancelledError
+from base.fonts import get_font
 
 REPO = Path(__file__).resolve().parents[2]
 PROMPT = 'a bronze tree, with the words "天路" written on it'
@@ -198,7 +198,7 @@ def test_render_cli_both_modes(tiny_weights_dir, tmp_path):
 def test_backend_without_weights(tmp_path, monkeypatch):
     from generator.anytext.backend import AnyTextBackend
     from generator.design import make_design
-    from generator.errors import BackendError
+    from base.errors import BackendError
 
     monkeypatch.setenv("KIOSK_WEIGHTS", str(tmp_path))
     d = make_design({"motif": "sunbird", "backend": "anytext", "lines": [{"text": "天路", "box": [0.1, 0.1, 0.8, 0.2]}]})

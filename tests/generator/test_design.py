@@ -4,7 +4,7 @@ import json
 import pytest
 
 from generator.design import MAX_CHARS, Design, load_design, make_design, overlap_fraction
-from generator.errors import DesignError
+from base.errors import DesignError
 
 
 def base(**over):

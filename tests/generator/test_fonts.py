@@ -2,8 +2,8 @@
 import pytest
 from fontTools.ttLib import TTFont
 
-from generator import fonts
-from generator.errors import FontError
+from base import fonts
+from base.errors import FontError
 
 
 @pytest.mark.parametrize("font_id", ["wenkai", "kai", "hei", "song"])

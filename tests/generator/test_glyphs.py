@@ -7,7 +7,7 @@ from PIL import features
 
 from generator import glyphs
 from generator.design import make_design
-from generator.fonts import get_font
+from base.fonts import get_font
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 GOLDEN = SHARED / "reference" / "anytext_tiny" / "golden_run1.safetensors"

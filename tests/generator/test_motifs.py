@@ -11,8 +11,8 @@ import pytest
 from PIL import ImageFilter
 
 from generator import motifs
-from generator.errors import MotifError
-from generator.fonts import REGISTRY, missing_characters
+from base.errors import MotifError
+from base.fonts import REGISTRY, missing_characters
 from generator.motifs import draw
 
 IDS = motifs.motif_ids()

@@ -7,7 +7,7 @@ from PIL import Image
 
 from generator.backends import get_backend, parse_size
 from generator.design import make_design
-from generator.errors import BackendError, CancelledError
+from base.errors import BackendError, CancelledError
 from generator.motifs import motif_ids
 from generator.textrender import line_mask
 

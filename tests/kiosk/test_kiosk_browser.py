@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from kiosk.jobs import N_CANDIDATES
+from jobs.runner import N_CANDIDATES
 from tests.kiosk.conftest import SCREENSHOTS, start_streamlit, tap, touch_drag
 
 pytestmark = pytest.mark.browser
@@ -109,7 +109,7 @@ def test_visitor_journey_by_touch(kiosk_server, touch_page):
     shot(page, "06_ticket")
 
     # the box drawn by finger reached the Design as fractions of the art
-    from print.store import Store
+    from jobs.store import Store
 
     store = Store(f"sqlite:///{kiosk_server.var / 'kiosk.db'}", create=False)
     job = store.find(ticket.inner_text().strip())

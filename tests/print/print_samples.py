@@ -17,7 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from generator.fonts import get_font
+from base.fonts import get_font
 
 MM = 72 / 25.4
 SLUG_MM = 8.0

@@ -6,9 +6,10 @@ import time
 
 import pytest
 
-from generator.worker import Worker
-from print import staff_auth
-from print import store as q
+from jobs.intake import submit_design
+from jobs.worker import Worker
+from jobs import staff_auth
+from jobs import store as q
 from tests.kiosk.conftest import SCREENSHOTS, chromium, start_streamlit  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
@@ -28,7 +29,7 @@ def test_staff_login_approve_pdf_in_hot_folder(chromium, monkeypatch, tmp_path):
     store = q.Store()
     design = {"motif": "sacred_tree", "product": "postcard", "seed": 5,
               "lines": [{"text": "吉祥如意", "box": [0.25, 0.06, 0.5, 0.14]}]}
-    job = store.submit(design, n=1, size="768x512", auto_choose=True, source="cli")
+    job = submit_design(store, design, n=1, size="768x512", auto_choose=True, source="cli")
     Worker(store, backend="procedural").run_until_idle()
     assert store.get(job.id).state == q.READY
     env = {"KIOSK_VAR": str(var), "KIOSK_BACKEND": "procedural", "KIOSK_WORKER": "external",
@@ -49,7 +50,7 @@ def test_staff_login_approve_pdf_in_hot_folder(chromium, monkeypatch, tmp_path):
             page.get_by_text("印刷队列 · Print queue").wait_for(timeout=15_000)
             page.locator(f".st-key-s_open_{job.id} button").wait_for(timeout=15_000)
             # a job that becomes ready while the page is open appears without a click
-            later = store.submit({**design, "seed": 6}, n=1, size="768x512", auto_choose=True,
+            later = submit_design(store, {**design, "seed": 6}, n=1, size="768x512", auto_choose=True,
                                  source="cli")
             Worker(store, backend="procedural").run_until_idle()
             page.locator(f".st-key-s_open_{later.id} button").wait_for(timeout=30_000)

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from generator.worker import Worker
-from print import staff_auth
-from print import store as q
+from jobs.intake import submit_design
+from jobs.worker import Worker
+from jobs import staff_auth
+from jobs import store as q
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = str(REPO / "kiosk" / "staff.py")
@@ -47,7 +48,7 @@ def _login(at, password, name="Ann"):
 def _ready_job(store, text="天路"):
     design = {"motif": "sunbird", "product": "postcard", "seed": 3,
               "lines": [{"text": text, "box": [0.3, 0.08, 0.4, 0.12]}]}
-    job = store.submit(design, n=1, size="768x512", auto_choose=True, source="cli")
+    job = submit_design(store, design, n=1, size="768x512", auto_choose=True, source="cli")
     Worker(store, backend="procedural").run_until_idle()
     job = store.get(job.id)
     assert job.state == q.READY, job.error
@@ -136,7 +137,7 @@ def test_idle_staff_session_is_logged_out(env):
 def test_workers_panel_shows_throughput_and_a_silent_worker(env):
     _, store = env
     _ready_job(store)
-    job = store.submit({"motif": "sunbird", "product": "postcard", "seed": 4,
+    job = submit_design(store, {"motif": "sunbird", "product": "postcard", "seed": 4,
                         "lines": [{"text": "天路", "box": [0.3, 0.08, 0.4, 0.12]}]})
     assert store.claim_next("gpu-host:999:dead").job_id == job.id
     with store.session_scope() as s:   # its heartbeat stopped 10 minutes ago

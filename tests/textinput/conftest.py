@@ -6,20 +6,20 @@ import pytest
 
 @pytest.fixture(scope="session")
 def recognizer():
-    from generator.textinput.handwriting import Recognizer
+    from textinput.handwriting import Recognizer
 
     return Recognizer()
 
 
 @pytest.fixture(scope="session")
 def pinyin_index_path(tmp_path_factory):
-    from generator.textinput.pinyin import build_index
+    from textinput.pinyin import build_index
 
     return build_index(tmp_path_factory.mktemp("textinput") / "pinyin_index.sqlite")
 
 
 @pytest.fixture(scope="session")
 def pinyin_index(pinyin_index_path):
-    from generator.textinput.pinyin import PinyinIndex
+    from textinput.pinyin import PinyinIndex
 
     return PinyinIndex(pinyin_index_path, build=False)

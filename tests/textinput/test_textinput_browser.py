@@ -1,7 +1,7 @@
 """Handwriting and pinyin on the real kiosk page in Debian Chromium, by touch only.
 
 Characters are written with one-finger strokes sent through CDP Input.dispatchTouchEvent (the
-strokes are traced from a kaishu glyph's centre lines: generator.textinput.synth), and the
+strokes are traced from a kaishu glyph's centre lines: textinput.synth), and the
 pinyin letters are tapped on the in-page keys. The line then goes through Generate, and the
 queued job's Design carries exactly the text that was entered. Screenshots: var/screenshots/.
 """
@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from generator.textinput.pinyin import default_index_path
-from generator.textinput.synth import trace_strokes
+from textinput.pinyin import default_index_path
+from textinput.synth import trace_strokes
 from tests.kiosk.conftest import SCREENSHOTS, chromium, start_streamlit, tap  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -166,7 +166,7 @@ def generate_and_check(page, var, expected_text):
     page.wait_for_timeout(500)
     tap(page, page.locator(".st-key-w_generate button"))
     page.locator("[class*='st-key-w_choose_'] button").first.wait_for(state="visible", timeout=90_000)
-    from print.store import Store
+    from jobs.store import Store
 
     jobs = Store(f"sqlite:///{var / 'kiosk.db'}", create=False).list_jobs()
     texts = [[ln["text"] for ln in j.design["lines"]] for j in jobs]

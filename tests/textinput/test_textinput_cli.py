@@ -1,14 +1,14 @@
-"""python -m generator.textinput: build-index, pinyin, recognize."""
+"""python -m textinput: build-index, pinyin, recognize."""
 from __future__ import annotations
 
 from PIL import Image
 
-from generator.textinput.__main__ import main
-from generator.textinput.synth import draw_handwriting
+from textinput.__main__ import main
+from textinput.synth import draw_handwriting
 
 
 def test_pinyin_and_build_if_missing(tmp_path, monkeypatch, capsys, pinyin_index_path):
-    from generator.textinput.pinyin import default_index_path
+    from textinput.pinyin import default_index_path
 
     monkeypatch.setenv("KIOSK_VAR", str(tmp_path))
     target = default_index_path()

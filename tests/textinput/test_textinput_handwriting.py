@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from generator.textinput.handwriting import ctc_beam_search, ink_crop, is_chinese
-from generator.textinput.synth import COMMON_CHARS, draw_handwriting, trace_strokes, unique_chars
+from textinput.handwriting import ctc_beam_search, ink_crop, is_chinese
+from textinput.synth import COMMON_CHARS, draw_handwriting, trace_strokes, unique_chars
 
 
 def test_synthetic_set_top5_at_least_95_percent(recognizer):
@@ -89,7 +89,7 @@ def test_ctc_beam_search_merges_repeats_and_keeps_doubles():
 
 def test_stroke_json_is_drawn_when_the_canvas_sends_no_picture(recognizer):
     """After Undo the rebuilt canvas reports its strokes (fabric.js paths) but no image."""
-    from generator.textinput.handwriting import render_strokes
+    from textinput.handwriting import render_strokes
 
     objects = []
     for stroke in trace_strokes("天", (180, 30, 240, 240), seed=1):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import sqlite3
 
 from generator.motifs import list_motifs
-from generator.textinput.pinyin import PinyinIndex, build_index, museum_phrases
-from generator.textinput.synth import AUSPICIOUS_PINYIN
+from textinput.pinyin import PinyinIndex, build_index, museum_phrases
+from textinput.synth import AUSPICIOUS_PINYIN
 
 
 def _texts(index, typed, n=None):
@@ -82,7 +82,7 @@ def test_build_is_atomic_and_museum_file_can_fix_readings(tmp_path):
 
 
 def test_index_is_built_under_kiosk_var_on_first_use(tmp_path, monkeypatch, pinyin_index_path):
-    from generator.textinput import pinyin
+    from textinput import pinyin
 
     monkeypatch.setenv("KIOSK_VAR", str(tmp_path))
     assert pinyin.default_index_path().is_relative_to(tmp_path)
@@ -94,7 +94,7 @@ def test_index_is_built_under_kiosk_var_on_first_use(tmp_path, monkeypatch, piny
 
 
 def test_rest_after_a_pick_skips_apostrophes():
-    from generator.textinput.pinyin import rest_after
+    from textinput.pinyin import rest_after
 
     assert rest_after("fushouankang", 6) == "ankang"
     assert rest_after("xi'an'ren", 4) == "ren"

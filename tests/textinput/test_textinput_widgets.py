@@ -17,7 +17,7 @@ HARNESS = Path(__file__).with_name("app_input_harness.py")
 @pytest.fixture
 def harness(monkeypatch, pinyin_index_path):
     monkeypatch.setenv("KIOSK_VAR", str(pinyin_index_path.parent))
-    from generator.textinput import pinyin
+    from textinput import pinyin
 
     target = pinyin.default_index_path()              # the session's index, no second build
     target.parent.mkdir(parents=True, exist_ok=True)

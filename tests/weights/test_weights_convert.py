@@ -53,7 +53,7 @@ def test_pipeline_outputs_same_before_and_after_convert(wdir, usb):
     from generator.anytext.convert import load_official, make_tiny_state_dict
     from generator.anytext.pipeline import AnyTextPipeline
     from generator.anytext.tokenizer import load_tokenizer
-    from generator.fonts import get_font
+    from base.fonts import get_font
     from generator.glyphs import box_to_polygon
 
     sd = make_tiny_state_dict(0)

@@ -5,7 +5,7 @@ from weights.state import load_state, save_state, weights_dir
 
 def glyph_font_cmd(args) -> int:
     """Font the glyph maps are drawn in (AnyText was trained on Arial Unicode MS, not free)."""
-    from generator.fonts import REGISTRY
+    from base.fonts import REGISTRY
 
     folder = weights_dir(args.dir)
     state = load_state(folder)

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from weights.commands.check_keys import model_convert
+from generator.anytext import convert
 from weights.convert import save_safetensors
 from weights.errors import WeightsError
 from weights.state import record_file
@@ -17,9 +17,9 @@ def make_tiny_cmd(args) -> int:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise WeightsError(f"cannot create {folder}: {e.strerror}", f"无法创建 {folder}") from None
-    sd = model_convert().make_tiny_state_dict(seed=args.seed)
+    sd = convert.make_tiny_state_dict(seed=args.seed)
     out = folder / f"anytext_tiny.{args.format}"
-    check = check_state_dict(sd, out)
+    check = check_state_dict(sd, out, model_check=convert.check_keys)
     if args.format == "safetensors":
         save_safetensors({k: v.contiguous() for k, v in sd.items()}, out, {"format": "pt"})
     else:

@@ -4,6 +4,7 @@ from weights.errors import WeightsError
 from weights.importing import WEIGHT_SUFFIXES
 from weights.state import record_file, weights_dir
 from weights.commands.progress import Progress
+from generator.anytext.convert import check_keys
 from weights.store import sha256_file, verify_file
 
 
@@ -20,7 +21,7 @@ def verify_cmd(args) -> int:
         if path.parent.resolve() != folder.resolve():
             raise WeightsError(f"{path} is not in the weights folder {folder}; use "
                                f"`python -m weights import {path}`", "文件不在权重文件夹中，请用 import")
-        result, _ = verify_file(path, with_sha=False)
+        result, _ = verify_file(path, with_sha=False, model_check=check_keys)
         total, done = path.stat().st_size, 0
 
         def step(n, total=total, name=path.name):

@@ -63,7 +63,7 @@ def _thin(mask: np.ndarray) -> np.ndarray:
 def _glyph_mask(text: str, size: int, font_id: str) -> np.ndarray:
     from PIL import Image, ImageDraw, ImageFont
 
-    from generator.fonts import get_font
+    from base.fonts import get_font
 
     info = get_font(font_id)
     font = ImageFont.truetype(info.path, size, index=info.index)

@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from base.settings import settings
+
 INDEX_VERSION = 2
 MAX_WORD_LEN = 6
 MUSEUM_FILE = Path(__file__).with_name("museum_phrases.txt")
@@ -42,7 +44,7 @@ def rest_after(typed: str, consumed: int) -> str:
 
 
 def var_dir() -> Path:
-    return Path(os.environ.get("KIOSK_VAR", "var"))
+    return settings().var
 
 
 def default_index_path() -> Path:

@@ -68,7 +68,7 @@ def pg_url(var):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, var):
     """The same tests on both engines."""
-    from print.store import Store
+    from jobs.store import Store
 
     if request.param == "sqlite":
         s = Store()
@@ -83,7 +83,7 @@ def store(request, var):
 
 @pytest.fixture
 def sqlite_store(var):
-    from print.store import Store
+    from jobs.store import Store
 
     s = Store()
     yield s

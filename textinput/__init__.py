@@ -12,8 +12,8 @@ def pick_error(text: str, font_id: str):
     Checked the moment a visitor picks a candidate, so a character the font cannot print is
     refused then and there, not at generation time.
     """
-    from generator.errors import FontError
-    from generator.fonts import check_text
+    from base.errors import FontError
+    from base.fonts import check_text
 
     try:
         check_text(text, font_id)

@@ -1,4 +1,4 @@
-"""`python -m print queue ...` / `staff set-password`: through main() and one real subprocess."""
+"""`python -m jobs ...`: through main() and one real subprocess."""
 from __future__ import annotations
 
 import io
@@ -9,8 +9,8 @@ from pathlib import Path
 
 from queue_helpers import DESIGN
 
-from print import staff_auth
-from print.cli import main as print_main  # `python -m print`: queue_cli.register is wired in
+from jobs import staff_auth
+from jobs.cli import main as jobs_main
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -23,18 +23,18 @@ def _write(tmp_path, text="天路", name="d.json"):
 
 
 def test_submit_wait_list_approve(tmp_path, var, capsys):
-    assert print_main(["queue", "submit", str(_write(tmp_path)), "-n", "1", "--size", "512x512",
+    assert jobs_main(["submit", str(_write(tmp_path)), "-n", "1", "--size", "512x512",
                            "--wait"]) == 0
     assert capsys.readouterr().out.split()[1:] == ["A-001", "ready_for_review"]
-    assert print_main(["queue", "list", "--json"]) == 0
+    assert jobs_main(["list", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert {row["id"], row["ticket"], row["state"]} == {1, "A-001", "ready_for_review"}
     assert row["ocr_ok"] is True and row["backend"] == "procedural"
-    assert print_main(["queue", "approve", "A-001"]) == 0
+    assert jobs_main(["approve", "A-001"]) == 0
     assert capsys.readouterr().out.strip() == "1 A-001 printed"
     assert len(list((var / "hotfolder").glob("*A-001*.pdf"))) == 1
     # approving twice is refused with one line and exit 2
-    assert print_main(["queue", "approve", "1"]) == 2
+    assert jobs_main(["approve", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "printed" in err
 
@@ -42,21 +42,21 @@ def test_submit_wait_list_approve(tmp_path, var, capsys):
 def test_bad_input_exits_2_with_one_line(tmp_path, var, capsys):
     bad = tmp_path / "bad.json"
     bad.write_text('{"motif": "nope", "lines": []}', encoding="utf-8")
-    for argv in (["queue", "submit", str(bad)], ["queue", "submit", str(tmp_path / "missing.json")],
-                 ["queue", "submit", str(_write(tmp_path, "傻 逼", "r.json"))],
-                 ["queue", "approve", "999"], ["queue", "reject", "1", "--reason", "x"]):
-        assert print_main(argv) == 2, argv
+    for argv in (["submit", str(bad)], ["submit", str(tmp_path / "missing.json")],
+                 ["submit", str(_write(tmp_path, "傻 逼", "r.json"))],
+                 ["approve", "999"], ["reject", "1", "--reason", "x"]):
+        assert jobs_main(argv) == 2, argv
         err = capsys.readouterr().err
         assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
     # the refused text is named in the audit log only
-    assert print_main(["queue", "audit", "--json"]) == 0
+    assert jobs_main(["audit", "--json"]) == 0
     (entry,) = json.loads(capsys.readouterr().out)
     assert entry["action"] == "refused" and entry["detail"]["term"] == "傻逼"
 
 
 def test_set_password_hash_verifies(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO("a long password\n"))
-    assert print_main(["staff", "set-password", "--password-stdin"]) == 0
+    assert jobs_main(["set-password", "--password-stdin"]) == 0
     encoded = capsys.readouterr().out.strip()
     assert encoded.startswith("pbkdf2_sha256$")
     assert staff_auth.verify_password("a long password", encoded)
@@ -71,20 +71,20 @@ def test_write_secrets_keeps_other_keys(tmp_path):
 
 
 def test_real_process_list_json(var):
-    res = subprocess.run([sys.executable, "-m", "print", "queue", "list", "--json"], cwd=REPO,
+    res = subprocess.run([sys.executable, "-m", "jobs", "list", "--json"], cwd=REPO,
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout) == []
 
 
 def test_stats_and_show(tmp_path, var, capsys):
-    assert print_main(["queue", "submit", str(_write(tmp_path)), "-n", "1", "--size", "256x256"]) == 0
+    assert jobs_main(["submit", str(_write(tmp_path)), "-n", "1", "--size", "256x256"]) == 0
     capsys.readouterr()
-    assert print_main(["queue", "stats", "--json"]) == 0
+    assert jobs_main(["stats", "--json"]) == 0
     stats = json.loads(capsys.readouterr().out)
     assert stats["states"] == {"queued": 1} and stats["oldest_waiting_s"] >= 0
-    assert print_main(["queue", "show", "A-001"]) == 0
+    assert jobs_main(["show", "A-001"]) == 0
     out = capsys.readouterr().out
     assert "A-001" in out and "submitted" in out
-    assert print_main(["queue", "cancel", "1"]) == 0
+    assert jobs_main(["cancel", "1"]) == 0
     assert "cancelled" in capsys.readouterr().out

@@ -2,15 +2,13 @@
 
 Every error a visitor, a staff member or museum IT can cause carries its message in Chinese
 and English, so the kiosk shows it in the visitor's language and the command line prints one
-clear line (exit code 2) instead of a traceback.
+clear line (exit code 2, base/cli.py) instead of a traceback.
 """
 from __future__ import annotations
 
 
 class KioskError(Exception):
     """An expected failure with a bilingual, user-facing message."""
-
-    exit_code = 2
 
     def __init__(self, en: str, zh: str | None = None, *, field: str | None = None):
         super().__init__(en)

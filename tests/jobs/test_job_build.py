@@ -11,11 +11,11 @@ from PIL import Image, ImageFilter
 
 from generator.backends import generate
 from generator.design import make_design
-from kiosk.jobs import art_size
-from print import files
+from jobs.runner import art_size
+from jobs import files
 from products.geometry import fit_art
 from layouts import load_layout
-from print.job_build import _print_art, build_job
+from jobs.build import _print_art, build_step
 from queue_helpers import DESIGN
 
 
@@ -40,9 +40,9 @@ def test_procedural_art_is_redrawn_from_the_chosen_seed_at_print_size(var):
     art_rel = files.save_image(1, "candidate_2.png", chosen.image)
     design = design.model_copy(update={"seed": chosen.seed})
 
-    redrawn = build_job(1, design, art_rel, backend="procedural")
-    upscaled = build_job(2, design, art_rel, backend="anytext")
-    assert redrawn.info["preflight"]["ok"], redrawn.info["preflight"]
+    redrawn = build_step(1, design, art_rel, backend="procedural")
+    upscaled = build_step(2, design, art_rel, backend="anytext")
+    assert redrawn.preflight.ok, redrawn.preflight
     hi = _largest_image(files.resolve(redrawn.pdf_path))
     lo = _largest_image(files.resolve(upscaled.pdf_path))
     assert min(hi.width, lo.width) >= 2.5 * size[0]   # both fill the window at 300 ppi

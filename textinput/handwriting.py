@@ -33,7 +33,7 @@ def model_path() -> Path:
     models = Path(rapidocr.__file__).parent / "models"
     found = sorted(models.glob("*rec*.onnx"))
     if not found:
-        from generator.errors import BackendError
+        from base.errors import BackendError
         raise BackendError(f"no recognizer model in {models} (reinstall the rapidocr wheel)",
                            f"{models} 中没有识别模型（请重新安装 rapidocr）")
     return found[-1]

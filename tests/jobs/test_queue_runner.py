@@ -6,8 +6,8 @@ import pytest
 
 from generator.design import make_design
 from generator.moderation import ModerationError
-from generator.worker import Worker
-from print import store as q
+from jobs.worker import Worker
+from jobs import store as q
 from queue_helpers import DESIGN
 
 
@@ -27,7 +27,7 @@ def test_start_poll_submit(runner, sqlite_store):
     Worker(sqlite_store, backend="procedural").run_until_idle()
     view = runner.poll(job_id)
     assert view.state == "awaiting_choice" and len(view.candidates) == 2
-    from kiosk.jobs import art_size   # the kiosk's art size for a bookmark (portrait)
+    from jobs.runner import art_size   # the kiosk's art size for a bookmark (portrait)
 
     w, h = art_size("bookmark")
     assert view.candidates[0].image.size == (w, h) and h > w and view.candidates[0].checked

@@ -1,8 +1,8 @@
-"""The print queue: jobs, their states, the audit log, on SQLAlchemy 2 (SQLite or PostgreSQL).
+"""The job store: jobs, their states, the audit log, on SQLAlchemy 2 (SQLite or PostgreSQL).
 
-Database: env KIOSK_DB_URL (any SQLAlchemy URL, e.g. postgresql+psycopg://kiosk@dbhost/kiosk
-for several kiosks), default a SQLite file var/kiosk.db in WAL mode (var/ = env KIOSK_VAR).
-Tables are created on first use.
+Database: KIOSK_DB_URL (any SQLAlchemy URL, e.g. postgresql+psycopg://kiosk@dbhost/kiosk
+for several kiosks), default a SQLite file var/kiosk.db in WAL mode (var/ = KIOSK_VAR).
+The schema is versioned with Alembic (jobs/migrations/): opening a Store upgrades it.
 
 Job states (the `state` column):
 
@@ -13,6 +13,9 @@ Job states (the `state` column):
     any working state ──error──> failed            queued/generating/awaiting_choice ──> cancelled
     awaiting_choice/queued/generating ──visitor session reset──> abandoned
     awaiting_choice for KIOSK_CHOICE_SECONDS (30 min: the tab was closed) ──> abandoned
+
+- approve refuses a job whose checks failed (preflight errors, text that does not read back)
+  unless a staff member overrides with a reason (`approval_blocks`, `Override`).
 
 - generating / building carry a lease (lease_owner + heartbeat_at). A worker that dies leaves a
   stale heartbeat; `requeue_stale` puts the job back (queued / submitted) or, after
@@ -35,8 +38,9 @@ import datetime as dt
 import os
 import socket
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
+from pydantic import BaseModel
 from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
                         TypeDecorator, UniqueConstraint, case, create_engine, event, func, select,
                         update)
@@ -44,7 +48,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
-from generator.errors import KioskError
+from base.errors import KioskError
+from base.settings import settings
+from jobs.schema import upgrade
+from jobs.records import BuildResult, Candidate, GenerationInfo, Override, TextCheck
 
 QUEUED, GENERATING, AWAITING_CHOICE = "queued", "generating", "awaiting_choice"
 SUBMITTED, BUILDING, READY = "submitted", "building", "ready_for_review"
@@ -56,14 +63,22 @@ WORKING = (GENERATING, BUILDING)          # held by a worker lease
 WAITING = (QUEUED, SUBMITTED)             # what a worker claims: queued first, each FIFO
 FINAL = (PRINTED, REJECTED, FAILED, CANCELLED, ABANDONED)
 
-MAX_ATTEMPTS = int(os.environ.get("KIOSK_MAX_ATTEMPTS", "3"))
-LEASE_SECONDS = float(os.environ.get("KIOSK_LEASE_SECONDS", "60"))
-CHOICE_SECONDS = float(os.environ.get("KIOSK_CHOICE_SECONDS", "1800"))  # then awaiting_choice -> abandoned
 TICKET_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I or O: they read as 1 and 0 at the counter
 
 
 class QueueError(KioskError):
     """A queue operation that cannot be done (unknown job, wrong state...)."""
+
+
+class ApprovalBlocked(QueueError):
+    """The job's checks failed; approving it needs an override with a reason."""
+
+    def __init__(self, ticket: str, blocks: list[str]):
+        why = "; ".join(blocks)
+        super().__init__(f"job {ticket} is blocked: {why}. Approve with an override reason "
+                         f"to print it anyway", f"任务 {ticket} 未通过检查（{why}）；如仍要打印，"
+                         f"请填写放行原因", field="override")
+        self.blocks = blocks
 
 
 def utcnow() -> dt.datetime:
@@ -110,14 +125,14 @@ class Job(Base):
     n_candidates: Mapped[int] = mapped_column(Integer, default=1)
     auto_choose: Mapped[bool] = mapped_column(Boolean, default=False)
     backend: Mapped[str | None] = mapped_column(String(32))            # the backend actually used
-    candidates: Mapped[list | None] = mapped_column(JSON)  # [{seed, path, checks[], all_exact, mean_ned}]
+    candidates: Mapped[list | None] = mapped_column(JSON)              # [records.Candidate]
     chosen: Mapped[int | None] = mapped_column(Integer)
-    ocr: Mapped[list | None] = mapped_column(JSON)                     # checks of the chosen candidate
+    ocr: Mapped[list | None] = mapped_column(JSON)                     # [records.TextCheck] of the chosen one
     art_path: Mapped[str | None] = mapped_column(String(255))
     pdf_path: Mapped[str | None] = mapped_column(String(255))
     sheet_path: Mapped[str | None] = mapped_column(String(255))
     proof_paths: Mapped[dict | None] = mapped_column(JSON)             # {"front": ..., "back": ...}
-    build_info: Mapped[dict | None] = mapped_column(JSON)              # what built the PDF, preflight
+    build_info: Mapped[dict | None] = mapped_column(JSON)  # {"generation": GenerationInfo, "build": BuildResult}
     state: Mapped[str] = mapped_column(String(20), default=QUEUED, index=True)
     reject_reason: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
@@ -135,6 +150,7 @@ class Job(Base):
     print_count: Mapped[int] = mapped_column(Integer, default=0)
     printed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     print_error: Mapped[str | None] = mapped_column(Text)
+    approval_override: Mapped[dict | None] = mapped_column(JSON)       # records.Override
 
 
 class AuditLog(Base):
@@ -173,14 +189,15 @@ class JobInfo:
     n_candidates: int
     auto_choose: bool
     backend: str | None
-    candidates: list
+    candidates: list[Candidate]
     chosen: int | None
-    ocr: list
+    ocr: list[TextCheck]
     art_path: str | None
     pdf_path: str | None
     sheet_path: str | None
     proof_paths: dict
-    build_info: dict
+    generation: GenerationInfo | None
+    build: BuildResult | None
     reject_reason: str | None
     error: str | None
     progress_done: int
@@ -197,32 +214,61 @@ class JobInfo:
     print_count: int
     printed_at: dt.datetime | None
     print_error: str | None
+    approval_override: Override | None
 
     @classmethod
     def of(cls, job: Job) -> "JobInfo":
-        data = {f: getattr(job, f) for f in cls.__dataclass_fields__}
-        data["candidates"] = data["candidates"] or []
-        data["ocr"] = data["ocr"] or []
+        typed = {"candidates", "ocr", "generation", "build", "approval_override"}
+        data = {f: getattr(job, f) for f in cls.__dataclass_fields__ if f not in typed}
         data["proof_paths"] = data["proof_paths"] or {}
-        data["build_info"] = data["build_info"] or {}
-        return cls(**data)
+        info = job.build_info or {}
+        return cls(**data,
+                   candidates=[Candidate.model_validate(c) for c in job.candidates or []],
+                   ocr=[TextCheck.model_validate(c) for c in job.ocr or []],
+                   generation=GenerationInfo.model_validate(info["generation"])
+                   if info.get("generation") else None,
+                   build=BuildResult.model_validate(info["build"]) if info.get("build") else None,
+                   approval_override=Override.model_validate(job.approval_override)
+                   if job.approval_override else None)
 
     @property
     def ocr_ok(self) -> bool | None:
-        """All lines of the chosen art read back exactly (None: not checked yet)."""
+        """All lines of the chosen art read back (None: not checked yet). A line whose
+        characters the recognizer does not know cannot be judged, so it does not count."""
         if not self.ocr:
             return None
-        return all(c.get("exact") for c in self.ocr)
+        return all(c.passes for c in self.ocr)
+
+    def approval_blocks(self) -> list[str]:
+        """Why this job may not be approved without an override (empty: it may)."""
+        blocks = []
+        wrong = [c for c in self.ocr if not c.passes]
+        if wrong:
+            lines = ", ".join(f"'{c.expected}' read as '{c.read}'" for c in wrong)
+            blocks.append(f"text does not read back exactly: {lines}")
+        preflight = self.build.preflight if self.build else None
+        if preflight is not None and preflight.errors:
+            codes = ", ".join(sorted({i.code for i in preflight.errors}))
+            blocks.append(f"preflight found {len(preflight.errors)} error(s): {codes}")
+        return blocks
 
     def age_seconds(self, now: dt.datetime | None = None) -> float:
         return ((now or utcnow()) - self.created_at).total_seconds()
 
     def to_dict(self) -> dict:
-        out = asdict(self)
-        for k, v in out.items():
+        """Plain JSON-ready data (the command line's --json)."""
+        def plain(v):
             if isinstance(v, dt.datetime):
-                out[k] = v.isoformat()
+                return v.isoformat()
+            if isinstance(v, BaseModel):
+                return v.model_dump(mode="json")
+            if isinstance(v, list):
+                return [plain(x) for x in v]
+            return v
+
+        out = {f: plain(getattr(self, f)) for f in self.__dataclass_fields__ if f != "job"}
         out["ocr_ok"] = self.ocr_ok
+        out["approval_blocks"] = self.approval_blocks()
         return out
 
 
@@ -252,11 +298,7 @@ class AuditEntry:
 
 
 def default_url() -> str:
-    url = os.environ.get("KIOSK_DB_URL")
-    if url:
-        return url
-    from print import files
-    return f"sqlite:///{files.var_dir() / 'kiosk.db'}"
+    return settings().database_url()
 
 
 def worker_id(label: str = "worker") -> str:
@@ -326,7 +368,7 @@ class Store:
                              if self.is_sqlite else self.engine)
         self._read_session = sessionmaker(self._read_engine, expire_on_commit=False)
         if create:
-            Base.metadata.create_all(self.engine)
+            upgrade(self.engine, Base.metadata)
 
     def _beat(self):
         """The heartbeat clock: the database's on PostgreSQL, so workers and kiosks on machines
@@ -369,20 +411,10 @@ class Store:
         s.add(AuditLog(actor=actor[:80], action=action, job_id=job_id, detail=detail or {}))
 
     # -- submitting ----------------------------------------------------------------------------
-    def submit(self, design, *, actor: str = "kiosk", source: str = "kiosk", n: int = 1,
+    def submit(self, payload: dict, *, actor: str = "kiosk", source: str = "kiosk", n: int = 1,
                size: str = "512x512", auto_choose: bool = False,
                session_id: str | None = None) -> JobInfo:
-        """Validate, moderate, and queue a design. Refused text -> audit entry + ModerationError."""
-        from generator import moderation
-        from generator.design import Design, make_design
-
-        design = design if isinstance(design, Design) else make_design(design)
-        verdict = moderation.check_design(design)
-        if not verdict.ok:
-            self.audit(actor, "refused", None, {"line": verdict.line, "term": verdict.term,
-                                                 "text": verdict.text, "source": source})
-            raise moderation.ModerationError(verdict.line, verdict.term)
-        payload = design.model_dump(mode="json")
+        """Queue a design that jobs.intake has validated and moderated (its JSON form)."""
         for attempt in range(20):
             try:
                 with self.session_scope() as s:
@@ -472,23 +504,25 @@ class Store:
         with self.session_scope(write=False) as s:
             return bool(s.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
 
-    def finish_generation(self, job_id: int, owner: str, *, backend: str, candidates: list[dict],
-                          info: dict | None = None) -> JobInfo | None:
+    def finish_generation(self, job_id: int, owner: str, *, backend: str,
+                          candidates: Sequence[Candidate],
+                          info: GenerationInfo | None = None) -> JobInfo | None:
         """Store candidates; auto_choose jobs go straight on to the build step."""
         with self.session_scope() as s:
             job = self._leased(s, job_id, owner)
             if job is None:
                 return None
-            job.backend, job.candidates = backend, candidates
+            job.backend = backend
+            job.candidates = [c.model_dump(mode="json") for c in candidates]
             job.attempts = 0  # MAX_ATTEMPTS counts per step: the build step starts afresh
             job.generated_at, job.worker = utcnow(), owner
             job.lease_owner = job.heartbeat_at = None
             job.progress_done, job.progress_message = job.progress_total, "generated"
-            job.build_info = {**(job.build_info or {}), "generation": info or {}}
+            job.build_info = {**(job.build_info or {}),
+                              "generation": (info or GenerationInfo()).model_dump(mode="json")}
             if job.auto_choose:
                 best = max(range(len(candidates)),
-                           key=lambda i: (candidates[i].get("all_exact", False),
-                                          candidates[i].get("mean_ned", 0.0)))
+                           key=lambda i: (candidates[i].all_exact, candidates[i].mean_ned))
                 self._choose(job, best)
                 job.state = SUBMITTED
                 self._log(s, owner, "generated", job_id, {"backend": backend, "auto_chosen": best})
@@ -502,9 +536,10 @@ class Store:
         cands = job.candidates or []
         if not 0 <= index < len(cands):
             raise QueueError(f"job {job.id} has no candidate {index}", "没有这个候选图", field="chosen")
+        chosen = Candidate.model_validate(cands[index])
         job.chosen = index
-        job.art_path = cands[index]["path"]
-        job.ocr = cands[index].get("checks", [])
+        job.art_path = chosen.path
+        job.ocr = [c.model_dump(mode="json") for c in chosen.checks]
 
     def choose(self, job_id: int, index: int, *, actor: str = "visitor") -> JobInfo:
         """The visitor picked a candidate and submitted: the worker builds the product next."""
@@ -516,16 +551,15 @@ class Store:
             self._log(s, actor, "chosen", job.id, {"candidate": index})
             return JobInfo.of(job)
 
-    def finish_build(self, job_id: int, owner: str, *, pdf_path: str | None,
-                     sheet_path: str | None = None, proof_paths: dict | None = None,
-                     info: dict | None = None) -> JobInfo | None:
+    def finish_build(self, job_id: int, owner: str, result: BuildResult) -> JobInfo | None:
         with self.session_scope() as s:
             job = self._leased(s, job_id, owner)
             if job is None:
                 return None
+            pdf_path, sheet_path = result.pdf_path, result.sheet_path
             job.pdf_path, job.sheet_path = pdf_path, sheet_path
-            job.proof_paths = proof_paths or {}
-            job.build_info = {**(job.build_info or {}), "build": info or {}}
+            job.proof_paths = dict(result.proof_paths)
+            job.build_info = {**(job.build_info or {}), "build": result.model_dump(mode="json")}
             job.state, job.finished_at, job.worker = READY, utcnow(), owner
             job.lease_owner = job.heartbeat_at = None
             job.progress_message = "ready for review"
@@ -563,8 +597,8 @@ class Store:
                       dead_owners: tuple[str, ...] | list[str] = ()) -> list[tuple[int, str]]:
         """Jobs whose worker stopped heartbeating (or is known dead) go back to the queue, or
         fail after N tries."""
-        lease = LEASE_SECONDS if lease_seconds is None else lease_seconds
-        limit = MAX_ATTEMPTS if max_attempts is None else max_attempts
+        lease = settings().lease_seconds if lease_seconds is None else lease_seconds
+        limit = settings().max_attempts if max_attempts is None else max_attempts
         cutoff = self._beat() - dt.timedelta(seconds=lease)
         done: list[tuple[int, str]] = []
         stale = (Job.heartbeat_at == None) | (Job.heartbeat_at < cutoff)  # noqa: E711
@@ -592,9 +626,11 @@ class Store:
                 done.append((job.id, action))
         return done
 
-    def expire_unchosen(self, *, max_age_seconds: float = CHOICE_SECONDS,
+    def expire_unchosen(self, *, max_age_seconds: float | None = None,
                         actor: str = "recovery") -> list[int]:
         """Candidates nobody chose (the tab was closed without a reset) -> abandoned."""
+        if max_age_seconds is None:
+            max_age_seconds = settings().choice_seconds
         cutoff = utcnow() - dt.timedelta(seconds=max_age_seconds)
         old = (Job.state == AWAITING_CHOICE, Job.generated_at < cutoff)
         if not self._exists(*old):
@@ -620,14 +656,26 @@ class Store:
             self._log(s, actor, "abandoned" if abandon else "cancel", job.id, {"state": job.state})
             return JobInfo.of(job)
 
-    def approve(self, job_id: int, *, actor: str) -> JobInfo:
+    def approve(self, job_id: int, *, actor: str, override: str | None = None) -> JobInfo:
+        """Staff said yes. A job whose checks failed (`JobInfo.approval_blocks`) needs
+        `override`, the reason a person gives for printing it anyway (audit-logged)."""
+        override = (override or "").strip() or None
         with self.session_scope() as s:
             job = self._get(s, job_id)
             if job.state == APPROVED:  # approving again retries a failed output
                 return JobInfo.of(job)
             self._need(job, (READY,), "approve")
+            blocks = JobInfo.of(job).approval_blocks()
+            if blocks and not override:
+                raise ApprovalBlocked(job.ticket, blocks)
             job.state = APPROVED
-            self._log(s, actor, "approved", job.id, {})
+            if blocks:
+                job.approval_override = Override(actor=actor, reason=override[:500],
+                                                 blocks=blocks).model_dump(mode="json")
+                self._log(s, actor, "approved_override", job.id,
+                          {"reason": override[:500], "blocks": blocks})
+            else:
+                self._log(s, actor, "approved", job.id, {})
             return JobInfo.of(job)
 
     def mark_printed(self, job_id: int, *, actor: str, destination: str) -> JobInfo:
@@ -822,4 +870,4 @@ class Store:
 __all__ = ["Store", "Job", "AuditLog", "JobInfo", "Claim", "AuditEntry", "QueueError", "STATES",
            "QUEUED", "GENERATING", "AWAITING_CHOICE", "SUBMITTED", "BUILDING", "READY", "APPROVED",
            "PRINTED", "REJECTED", "FAILED", "CANCELLED", "ABANDONED", "WORKING", "WAITING", "FINAL",
-           "ticket_label", "worker_id", "make_engine", "default_url", "utcnow"]
+           "ticket_label", "worker_id", "make_engine", "default_url", "utcnow", "ApprovalBlocked"]

@@ -1,51 +1,53 @@
-"""The generation worker: one background thread per server process that owns the backend.
+"""The worker: one loop per process that owns the backend and does one step per claim.
 
-It takes jobs from the print queue (print/store.py) in order, oldest first, and does one step
-per claim:
+It takes jobs from the job store in order, oldest first:
 
 - generate (queued -> generating -> awaiting_choice, or on to submitted for CLI jobs that
-  choose the best candidate themselves): n candidates with their OCR checks, saved as PNGs
-  under var/jobs/<id>/ through print/files.py;
-- build (submitted -> building -> ready_for_review): the product PDF for the chosen art.
+  choose the best candidate themselves): jobs/generate.py;
+- build (submitted -> building -> ready_for_review): jobs/build.py.
 
 Progress goes into the job row (pages poll the database, so it works the same with an
 in-process worker and with external ones); a heartbeat thread keeps the lease while a step
 runs; cancel is a flag in the row (or `Worker.cancel`). The backend is loaded once, on the
-worker thread: AnyText when `weights.store.status()` finds valid weights, else procedural
-(env KIOSK_BACKEND or the constructor forces one). The backend used is recorded in each job.
-
-`python -m generator.worker [--backend NAME] [--exit-when-idle]` runs the same loop as a
-process of its own (several kiosks, one GPU machine: see the README). `main(argv)` is what a
-`python -m generator worker` subcommand (generator/cli.py) should call.
+worker thread: AnyText when `weights.status()` finds valid weights, else procedural
+(KIOSK_BACKEND or the constructor forces one). The backend used is recorded in each job.
+`python -m jobs worker` runs the same loop as a process of its own (several kiosks, one GPU
+machine: see the README).
 """
 from __future__ import annotations
 
-import argparse
 import importlib
 import logging
 import os
 import signal
-import sys
+import socket
 import threading
 import time
 import traceback
 
-from generator.errors import CancelledError, KioskError
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+import weights
+from base.errors import CancelledError, KioskError
+from base.settings import settings
+from generator.backends import get_backend
+from generator.result import ProgressFn
+from jobs.build import build_step, chosen_design
+from jobs.generate import generate_step
+from jobs.store import WAITING, WORKING, Claim, Store, worker_id
 
 log = logging.getLogger("kiosk.worker")
 
-POLL_SECONDS = float(os.environ.get("KIOSK_WORKER_POLL", "0.5"))
 PROGRESS_EVERY = 0.25  # seconds between progress writes (the last one is always written)
 
 
 def choose_backend(name: str | None = None) -> tuple[str, str]:
     """(backend name or module:factory, why) for this worker."""
-    name = name or os.environ.get("KIOSK_BACKEND") or None
-    if name and name != "auto":
+    name = name or settings().backend
+    if name != "auto":
         return name, "asked for"
     try:
-        from weights import store as weights_store
-        st = weights_store.status()
+        st = weights.status()
         return st.backend, st.reason
     except Exception as exc:  # a broken weights folder must not stop the kiosk
         return "procedural", f"weights status failed: {exc.__class__.__name__}: {exc}"
@@ -56,15 +58,10 @@ def load_backend(name: str):
     if ":" in name:
         module, factory = name.split(":", 1)
         return getattr(importlib.import_module(module), factory)()
-    from generator.backends import get_backend
     return get_backend(name)
 
 
 def _db_error(exc: BaseException) -> bool:
-    try:
-        from sqlalchemy.exc import DBAPIError, OperationalError
-    except ImportError:
-        return False
     return isinstance(exc, (OperationalError, DBAPIError))
 
 
@@ -92,8 +89,6 @@ def with_db_retry(fn, *args, attempts: int = 6, wait: float = 0.5,
 def dead_local_owners(owners) -> tuple[str, ...]:
     """Lease owners (host:pid:label) on THIS machine whose process is gone: a kiosk restarted
     after a crash takes their jobs back at once instead of waiting for the lease to run out."""
-    import socket
-
     host, dead = socket.gethostname(), []
     for owner in owners:
         parts = owner.split(":")
@@ -137,14 +132,12 @@ class Worker:
     """Owns the backend; `start()` runs the loop on a daemon thread, `run_once()` in the caller."""
 
     def __init__(self, store, *, backend: str | None = None, label: str = "worker",
-                 poll_seconds: float = POLL_SECONDS, lease_seconds: float | None = None):
-        from print.store import LEASE_SECONDS, worker_id
-
+                 poll_seconds: float | None = None, lease_seconds: float | None = None):
         self.store = store
         self.backend_name, self.backend_reason = choose_backend(backend)
         self.owner = worker_id(label)
-        self.poll_seconds = poll_seconds
-        self.lease_seconds = LEASE_SECONDS if lease_seconds is None else lease_seconds
+        self.poll_seconds = settings().worker_poll if poll_seconds is None else poll_seconds
+        self.lease_seconds = settings().lease_seconds if lease_seconds is None else lease_seconds
         self._backend = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -226,8 +219,6 @@ class Worker:
     def run_until_idle(self, *, timeout: float | None = None) -> int:
         """Process jobs until none is left: nothing waiting and nothing held by another worker
         (a dead worker's job is requeued when its lease runs out, then done here)."""
-        from print.store import WAITING, WORKING
-
         n, end, said = 0, None if timeout is None else time.monotonic() + timeout, False
         while (end is None or time.monotonic() < end) and not self._stop.is_set():
             try:
@@ -311,108 +302,58 @@ class Worker:
                     log.exception("heartbeat failed")
 
     # -- the two steps -----------------------------------------------------------------------
-    def _generate(self, claim, local: threading.Event) -> None:
-        from generator.backends import parse_size
-        from generator.design import BACKENDS, make_design
-        from print import files
-
-        job = claim.job
-        backend = self.backend  # load before the design: the name may fall back
-        design = make_design(job.design)
-        # the worker's backend wins over the design's (it owns the loaded model); a plug-in
-        # backend (module:factory) keeps the design's name
-        if self.backend_name in BACKENDS:
-            design = design.model_copy(update={"backend": self.backend_name})
-        size = parse_size(job.size)
+    def _progress(self, job_id: int, local: threading.Event, *, throttle: bool) -> ProgressFn:
         last = [0.0]
 
         def progress(done: int, total: int, message: str) -> None:
             now = time.monotonic()
-            if done >= total or now - last[0] >= PROGRESS_EVERY:
-                last[0] = now
-                try:
-                    if not self.store.set_progress(job.id, self.owner, done, total, message):
-                        local.set()  # the lease is gone: another worker has this job now
-                except Exception as exc:
-                    if not _db_error(exc):
-                        raise
-                    log.warning("progress not recorded (%s)", exc.__class__.__name__)
-
-        cancel = _Cancel(self.store, job.id, local)
-        art = backend.generate(design, size=size, n=job.n_candidates, progress=progress,
-                               cancel=cancel, check=True)
-        if cancel.is_set():
-            raise CancelledError("generation was cancelled", "生成已取消")
-        candidates = []
-        for i, cand in enumerate(art.candidates):
-            # a retry writes new names: a worker that lost its lease but is still running
-            # can never overwrite the files the job row points to now
-            tag = "" if claim.attempts <= 1 else f"_try{claim.attempts}"
-            path = files.save_image(job.id, f"candidate_{i}{tag}.png", cand.image)
-            candidates.append({"seed": cand.seed, "path": path,
-                               "checks": [c.to_dict() for c in cand.checks],
-                               "all_exact": cand.all_exact, "mean_ned": round(cand.mean_ned, 4)})
-        info = {**art.info, "backend_reason": self.backend_reason, "size": list(art.size)}
-        with_db_retry(self.store.finish_generation, job.id, self.owner, backend=art.backend,
-                      budget_s=max(30.0, self.lease_seconds),
-                      candidates=candidates, info=info)
-
-    def _build(self, claim, local: threading.Event) -> None:
-        from generator.design import make_design
-        from print import job_build
-
-        job = claim.job
-        with_db_retry(self.store.set_progress, job.id, self.owner, 0, 1, "building the print file")
-        seed = job.candidates[job.chosen]["seed"] if job.candidates and job.chosen is not None else None
-        design = make_design(job.design)
-        if seed is not None:
-            design = design.model_copy(update={"seed": seed})
-
-        def progress(done: int, total: int, message: str) -> None:
+            if throttle and done < total and now - last[0] < PROGRESS_EVERY:
+                return
+            last[0] = now
             try:
-                if not self.store.set_progress(job.id, self.owner, done, total, message):
-                    local.set()  # the lease is gone: never build one job in two places
+                if not self.store.set_progress(job_id, self.owner, done, total, message):
+                    local.set()  # the lease is gone: another worker has this job now
             except Exception as exc:
                 if not _db_error(exc):
                     raise
+                log.warning("progress not recorded (%s)", exc.__class__.__name__)
 
-        out = job_build.build_job(job.id, design, job.art_path, progress=progress,
-                                  cancel=_Cancel(self.store, job.id, local), attempt=claim.attempts,
-                                  backend=job.backend)
+        return progress
+
+    def _generate(self, claim: Claim, local: threading.Event) -> None:
+        backend = self.backend  # load before the design: the name may fall back
+        cancel = _Cancel(self.store, claim.job_id, local)
+        used, candidates, info = generate_step(
+            claim.job, backend, self.backend_name, attempt=claim.attempts, cancel=cancel,
+            progress=self._progress(claim.job_id, local, throttle=True),
+            backend_reason=self.backend_reason)
+        if cancel.is_set():
+            raise CancelledError("generation was cancelled", "生成已取消")
+        with_db_retry(self.store.finish_generation, claim.job_id, self.owner, backend=used,
+                      candidates=candidates, info=info, budget_s=max(30.0, self.lease_seconds))
+
+    def _build(self, claim: Claim, local: threading.Event) -> None:
+        with_db_retry(self.store.set_progress, claim.job_id, self.owner, 0, 1,
+                      "building the print file")
+        job = claim.job
+        result = build_step(job.id, chosen_design(job), job.art_path, backend=job.backend,
+                            attempt=claim.attempts,
+                            progress=self._progress(claim.job_id, local, throttle=False),
+                            cancel=_Cancel(self.store, claim.job_id, local))
         if local.is_set():
             raise CancelledError("the build was taken over by another worker", "已由其他进程接手")
-        with_db_retry(self.store.finish_build, job.id, self.owner, pdf_path=out.pdf_path,
-                      budget_s=max(30.0, self.lease_seconds),
-                      sheet_path=out.sheet_path, proof_paths=out.proof_paths, info=out.info)
+        with_db_retry(self.store.finish_build, claim.job_id, self.owner, result,
+                      budget_s=max(30.0, self.lease_seconds))
 
 
-def _safe_url() -> str:
-    """The queue URL without its password (it goes to logs)."""
-    try:
-        from sqlalchemy.engine import make_url
-
-        from print.store import default_url
-        return make_url(default_url()).render_as_string(hide_password=True)
-    except Exception:
-        return "KIOSK_DB_URL"
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m generator worker",
-                                 description="Generate queued jobs from KIOSK_DB_URL (default var/kiosk.db).")
-    ap.add_argument("--backend", help="procedural | anytext | module:factory (default: AnyText when "
-                                      "valid weights are present, else procedural)")
-    ap.add_argument("--exit-when-idle", action="store_true", help="exit once no job is waiting")
-    ap.add_argument("--label", default="worker", help="a name for this worker in the audit log")
-    args = ap.parse_args(argv)
+def serve(args) -> int:
+    """`python -m jobs worker`: run the loop in this process until stopped (or idle)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    from print.store import Store
-
     worker = None
 
     def on_term(signum, frame):
-        # systemctl stop / docker stop: finish the step in hand, then exit; a second signal
-        # stops at once and gives the job back to the queue
+        # systemctl stop: finish the step in hand, then exit; a second signal stops at once
+        # and gives the job back to the queue
         if worker is None or worker._stop.is_set():
             raise KeyboardInterrupt
         log.info("stopping after the current step (send the signal again to stop now)")
@@ -424,28 +365,13 @@ def main(argv: list[str] | None = None) -> int:
         worker = Worker(Store(), backend=args.backend, label=args.label)
         log.info("worker %s using %s (%s)", worker.owner, worker.backend_name, worker.backend_reason)
         if args.exit_when_idle:
-            n = worker.run_until_idle()
-            log.info("idle after %d steps", n)
+            log.info("idle after %d steps", worker.run_until_idle())
         else:
             worker.run_forever()
             log.info("stopped")
-    except KioskError as exc:
-        print(f"error: {exc.en}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        if not _db_error(exc):
-            raise
-        # one line, no traceback: a service manager restarts us once the database is back
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:300]
-        print(f"error: cannot reach the queue database ({_safe_url()}): {reason}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         if worker is not None:
             released = worker.release()
             log.info("interrupted; job(s) given back to the queue: %s", released or "none")
         return 130
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

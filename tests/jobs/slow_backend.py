@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from generator.errors import CancelledError
+from base.errors import CancelledError
 from generator.procedural import ProceduralBackend
 from generator.result import GeneratedArt
 

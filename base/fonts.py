@@ -12,10 +12,17 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import FontError
+from base.errors import FontError
+from base.settings import settings
 
-FONT_DIRS = [Path(p) for p in os.environ.get("KIOSK_FONT_DIRS", "").split(os.pathsep) if p] + [
-    Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".local/share/fonts"]
+SYSTEM_FONT_DIRS = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"),
+                    Path.home() / ".local/share/fonts"]
+
+
+def font_dirs() -> list[Path]:
+    """KIOSK_FONT_DIRS first, then the system's font folders."""
+    extra = [Path(p) for p in settings().font_dirs.split(os.pathsep) if p]
+    return extra + SYSTEM_FONT_DIRS
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ DEFAULT_FONT = "wenkai"
 
 
 def _find_file(name: str) -> Path | None:
-    for d in FONT_DIRS:
+    for d in font_dirs():
         if d.is_dir():
             for p in d.rglob(name):
                 return p

@@ -1,22 +1,23 @@
-"""`python -m print queue ...` and `python -m print staff ...`: the print queue from a shell.
+"""`python -m jobs COMMAND ...`: the job system from a shell.
 
-    queue list [--state S ...] [--json]      jobs, oldest first (JSON: id, ticket, state, ...)
-    queue show ID|TICKET [--json]            one job, with its audit trail
-    queue submit DESIGN.json [-n N] [--size WxH] [--wait]
-                                             moderation + validation, then queued; the worker
-                                             picks the best candidate itself (no visitor choice)
-    queue approve ID [ID ...]                approve and send to the hot folder / printer
-    queue reject ID --reason TEXT
-    queue reprint ID
-    queue retry ID                           a failed job back into the queue
-    queue cancel ID
-    queue requeue-stale [--lease S]          return jobs of dead workers now
-    queue stats [--json]                     jobs per state, waiting time, per-worker throughput
-    queue audit [--job ID] [--json]
-    staff set-password [--password-stdin] [--write]
+    list [--state S ...] [--json]        jobs, oldest first (JSON: id, ticket, state, ...)
+    show ID|TICKET [--json]              one job, with its audit trail
+    submit DESIGN.json [-n N] [--size WxH] [--wait]
+                                         validation + moderation, then queued; the worker
+                                         picks the best candidate itself (no visitor choice)
+    approve ID [ID ...] [--override REASON]
+                                         approve and send to the hot folder / printer; a job
+                                         whose checks failed needs --override
+    reject ID --reason TEXT
+    reprint ID | retry ID | cancel ID
+    requeue-stale [--lease S]            return jobs of dead workers now
+    stats [--json]                       jobs per state, waiting time, per-worker throughput
+    audit [--job ID] [--json]
+    worker [--backend NAME] [--exit-when-idle] [--label L]
+                                         run a worker in this process
+    set-password [--password-stdin] [--write]
 
-The database is KIOSK_DB_URL, else var/kiosk.db. Bad input exits 2 with one line.
-`register(subparsers)` adds the two groups to print/cli.py's parser; `main(argv)` runs alone.
+The database is KIOSK_DB_URL, else var/kiosk.db. Exit codes are base/cli.py's.
 """
 from __future__ import annotations
 
@@ -27,26 +28,33 @@ import json
 import sys
 import time
 
-from generator.errors import KioskError
+from base.cli import main_of
+from base.errors import KioskError
+from generator.backends import check_size, parse_size
+from generator.design import load_design
+from jobs import staff, staff_auth
+from jobs.intake import submit_design
+from jobs.runner import art_size
+from jobs.store import BUILDING, FAILED, GENERATING, QUEUED, SUBMITTED, ApprovalBlocked, Store
+from jobs.worker import Worker, serve
 
 
-def register(sub) -> None:
-    """Add the `queue` and `staff` command groups to an argparse subparsers object."""
-    q = sub.add_parser("queue", help="the print queue (list, submit, approve, reject...)")
-    qs = q.add_subparsers(dest="queue_cmd", required=True)
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m jobs", description="the job system")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = qs.add_parser("list", help="list jobs")
+    p = sub.add_parser("list", help="list jobs")
     p.add_argument("--state", action="append", help="only jobs in this state (repeatable)")
     p.add_argument("--limit", type=int, default=500)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
 
-    p = qs.add_parser("show", help="one job and its audit trail")
+    p = sub.add_parser("show", help="one job and its audit trail")
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
 
-    p = qs.add_parser("submit", help="queue a Design JSON file")
+    p = sub.add_parser("submit", help="queue a Design JSON file")
     p.add_argument("design")
     p.add_argument("-n", type=int, default=2, help="candidates to generate (best one is chosen)")
     p.add_argument("--size", help="art size WxH (default: by product)")
@@ -55,51 +63,58 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_submit)
 
-    p = qs.add_parser("approve", help="approve and print")
+    p = sub.add_parser("approve", help="approve and print")
     p.add_argument("ids", nargs="+")
+    p.add_argument("--override", metavar="REASON",
+                   help="approve jobs whose checks failed anyway, for this reason (audit-logged)")
     p.add_argument("--actor", default="cli")
     p.set_defaults(func=cmd_approve)
 
-    p = qs.add_parser("reject", help="reject with a reason")
+    p = sub.add_parser("reject", help="reject with a reason")
     p.add_argument("id")
     p.add_argument("--reason", required=True)
     p.add_argument("--actor", default="cli")
     p.set_defaults(func=cmd_reject)
 
-    for name, func, helptext in (("reprint", "cmd_reprint", "print an approved job again"),
-                                 ("retry", "cmd_retry", "put a failed job back in the queue"),
-                                 ("cancel", "cmd_cancel", "cancel a job not yet submitted")):
-        p = qs.add_parser(name, help=helptext)
+    for name, func, helptext in (("reprint", cmd_reprint, "print an approved job again"),
+                                 ("retry", cmd_retry, "put a failed job back in the queue"),
+                                 ("cancel", cmd_cancel, "cancel a job not yet submitted")):
+        p = sub.add_parser(name, help=helptext)
         p.add_argument("id")
         p.add_argument("--actor", default="cli")
-        p.set_defaults(func=globals()[func])
+        p.set_defaults(func=func)
 
-    p = qs.add_parser("requeue-stale", help="return jobs whose worker stopped heartbeating")
+    p = sub.add_parser("requeue-stale", help="return jobs whose worker stopped heartbeating")
     p.add_argument("--lease", type=float, default=None, help="seconds without heartbeat (default 60)")
     p.set_defaults(func=cmd_requeue)
 
-    p = qs.add_parser("stats", help="jobs per state, waiting time, per-worker throughput")
+    p = sub.add_parser("stats", help="jobs per state, waiting time, per-worker throughput")
     p.add_argument("--since", type=float, metavar="HOURS",
                    help="waiting times and throughput over the last HOURS only")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
 
-    p = qs.add_parser("audit", help="the audit log, newest first")
+    p = sub.add_parser("audit", help="the audit log, newest first")
     p.add_argument("--job", type=int)
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
 
-    s = sub.add_parser("staff", help="staff page settings")
-    ss = s.add_subparsers(dest="staff_cmd", required=True)
-    p = ss.add_parser("set-password", help="hash a staff password (prints it; --write stores it)")
+    p = sub.add_parser("worker", help="run a worker on the job queue in this process")
+    p.add_argument("--backend", help="procedural | anytext | module:factory (default: AnyText "
+                                     "when valid weights are present, else procedural)")
+    p.add_argument("--exit-when-idle", action="store_true", help="exit once no job is waiting")
+    p.add_argument("--label", default="worker", help="a name for this worker in the audit log")
+    p.set_defaults(func=serve)
+
+    p = sub.add_parser("set-password", help="hash a staff password (prints it; --write stores it)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--write", action="store_true", help="write it to .streamlit/secrets.toml")
     p.set_defaults(func=cmd_set_password)
+    return ap
 
 
-def _store():
-    from print.store import Store
+def _store() -> Store:
     return Store()
 
 
@@ -143,31 +158,27 @@ def cmd_show(args) -> int:
         if getattr(job, key):
             print(f"  {key}: {getattr(job, key)}")
     for c in job.ocr:
-        print(f"  ocr: {c['expected']!r} read {c['read']!r} exact={c['exact']} ned={c['ned']}")
+        print(f"  ocr: {c.expected!r} read {c.read!r} exact={c.exact} ned={c.ned}")
+    for block in job.approval_blocks() if job.state == "ready_for_review" else []:
+        print(f"  blocked: {block}")
     for a in audit:
         print(f"  {a.at:%Y-%m-%d %H:%M:%S}  {a.actor:<24} {a.action:<14} {json.dumps(a.detail, ensure_ascii=False)}")
     return 0
 
 
 def cmd_submit(args) -> int:
-    from generator.backends import check_size, parse_size
-    from generator.design import load_design
-    from print.store import GENERATING, QUEUED, SUBMITTED, BUILDING
-
     design = load_design(args.design)
     if args.size:
         w, h = parse_size(args.size)
     else:
-        from kiosk.jobs import ART_SIZES  # the same art sizes the kiosk uses
-        w, h = ART_SIZES.get(design.product, (768, 512))
+        w, h = art_size(design.product)   # the same art sizes the kiosk uses
         check_size((w, h))
     if not 1 <= args.n <= 8:
         raise KioskError("-n must be between 1 and 8", "-n 须在 1 到 8 之间", field="n")
     store = _store()
-    job = store.submit(design, n=args.n, size=f"{w}x{h}", auto_choose=True, source="cli",
-                       actor="cli")
+    job = submit_design(store, design, n=args.n, size=f"{w}x{h}", auto_choose=True,
+                        source="cli", actor="cli")
     if args.wait:
-        from generator.worker import Worker
         worker = Worker(store, label="cli")
         while store.get(job.id).state in (QUEUED, GENERATING, SUBMITTED, BUILDING):
             if not worker.run_once():
@@ -177,16 +188,22 @@ def cmd_submit(args) -> int:
         _json(job.to_dict())
     else:
         print(f"{job.id} {job.ticket} {job.state}")
-    return 0 if job.state != "failed" else 1
+    return 0 if job.state != FAILED else 1
 
 
 def cmd_approve(args) -> int:
-    from print import output
+    """Exit 1 when a job was blocked by its checks or could not be printed."""
     store = _store()
     rc = 0
     for ref in args.ids:
         job = _find(store, ref)
-        job, err = output.approve_and_print(store, job.id, actor=args.actor)
+        try:
+            job, err = staff.approve_and_print(store, job.id, actor=args.actor,
+                                               override=args.override)
+        except ApprovalBlocked as exc:
+            print(f"{job.id} {job.ticket} not approved: {exc.en}")
+            rc = 1
+            continue
         if err:
             print(f"{job.id} {job.ticket} approved, not printed: {err}")
             rc = 1
@@ -203,9 +220,8 @@ def cmd_reject(args) -> int:
 
 
 def cmd_reprint(args) -> int:
-    from print import output
     store = _store()
-    job, err = output.reprint(store, _find(store, args.id).id, actor=args.actor)
+    job, err = staff.reprint(store, _find(store, args.id).id, actor=args.actor)
     print(f"{job.id} {job.ticket} " + (f"not printed: {err}" if err else f"{job.state} x{job.print_count}"))
     return 1 if err else 0
 
@@ -273,8 +289,6 @@ def cmd_audit(args) -> int:
 
 
 def cmd_set_password(args) -> int:
-    from print import staff_auth
-
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -294,27 +308,4 @@ def cmd_set_password(args) -> int:
     return 0
 
 
-def run(args) -> int:
-    """Run a parsed command; KioskErrors become one line and exit 2."""
-    try:
-        return args.func(args)
-    except KioskError as exc:
-        print(f"error: {exc.en}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # the database is down or unreachable: one line, no traceback
-        from sqlalchemy.exc import SQLAlchemyError
-        if not isinstance(exc, SQLAlchemyError):
-            raise
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        print(f"error: queue database: {first}", file=sys.stderr)
-        return 3
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m print")
-    register(ap.add_subparsers(dest="cmd", required=True))
-    return run(ap.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+main = main_of(build_parser)

@@ -1,6 +1,6 @@
 """Every file the queue keeps goes through this module, so object storage could replace it.
 
-Layout under the var folder (env KIOSK_VAR, default <repo>/var; on several kiosks, a network
+Layout under the var folder (KIOSK_VAR, default <repo>/var; on several kiosks, a network
 share mounted at the same or different paths):
 
     var/kiosk.db                 the default SQLite queue
@@ -13,16 +13,15 @@ mount the share at different places read the same rows.
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from base.atomic import write_atomic
+from base.settings import settings
 
 
 def var_dir() -> Path:
-    d = Path(os.environ.get("KIOSK_VAR") or REPO / "var")
+    d = settings().var
     d.mkdir(parents=True, exist_ok=True)
     return d
 
@@ -34,7 +33,7 @@ def job_dir(job_id: int) -> Path:
 
 
 def hotfolder_dir() -> Path:
-    d = Path(os.environ.get("KIOSK_HOTFOLDER") or var_dir() / "hotfolder")
+    d = settings().hotfolder_dir()
     d.mkdir(parents=True, exist_ok=True)
     return d
 
@@ -51,22 +50,9 @@ def _rel(path: Path) -> str:
     return path.relative_to(var_dir()).as_posix()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    # write then rename: a reader (staff page, printer) never sees half a file
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600: the staff page or a RIP may be another user
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_bytes(job_id: int, name: str, data: bytes) -> str:
     path = job_dir(job_id) / name
-    _atomic_write(path, data)
+    write_atomic(path, data)
     return _rel(path)
 
 
@@ -83,7 +69,7 @@ def import_file(job_id: int, src: str | Path, name: str | None = None) -> str:
     src = Path(src)
     dest = job_dir(job_id) / (name or src.name)
     if src.resolve() != dest.resolve():
-        _atomic_write(dest, src.read_bytes())
+        write_atomic(dest, src.read_bytes())
     return _rel(dest)
 
 
@@ -99,7 +85,7 @@ def exists(rel: str | None) -> bool:
 def copy_to_hotfolder(rel: str, name: str) -> Path:
     """Copy atomically into the hot folder (a watcher must never pick up half a PDF)."""
     dest = hotfolder_dir() / name
-    _atomic_write(dest, read_bytes(rel))
+    write_atomic(dest, read_bytes(rel))
     return dest
 
 

@@ -1,4 +1,4 @@
-"""python -m generator.textinput build-index|pinyin|recognize
+"""python -m textinput build-index|pinyin|recognize
 
   build-index [--if-missing] [--path P]   build the pinyin index under $KIOSK_VAR/textinput/
   pinyin LETTERS [-n N]                   ranked candidates for letters typed without spaces
@@ -11,11 +11,12 @@ import sys
 import time
 from pathlib import Path
 
-from generator.errors import KioskError
+from base.cli import run
+from base.errors import KioskError
 
 
 def cmd_build(args) -> int:
-    from generator.textinput.pinyin import build_index, default_index_path
+    from textinput.pinyin import build_index, default_index_path
 
     path = Path(args.path) if args.path else default_index_path()
     if args.if_missing and path.exists():
@@ -28,7 +29,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_pinyin(args) -> int:
-    from generator.textinput.pinyin import PinyinIndex
+    from textinput.pinyin import PinyinIndex
 
     for c in PinyinIndex().candidates(args.letters, limit=args.n):
         print(f"{c.text}\t{c.consumed}{'  museum' if c.museum else ''}")
@@ -38,7 +39,7 @@ def cmd_pinyin(args) -> int:
 def cmd_recognize(args) -> int:
     from PIL import Image
 
-    from generator.textinput.handwriting import Recognizer
+    from textinput.handwriting import Recognizer
 
     try:
         img = Image.open(args.image).convert("RGBA")
@@ -51,7 +52,7 @@ def cmd_recognize(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m generator.textinput", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m textinput", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("build-index", help="build the pinyin candidate index")
@@ -68,11 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--latin", action="store_true", help="allow Latin letters and digits")
     p.set_defaults(func=cmd_recognize)
     args = ap.parse_args(argv)
-    try:
-        return args.func(args)
-    except KioskError as err:
-        print(f"error: {err.en}", file=sys.stderr)
-        return err.exit_code
+    return run(args.func, args)
 
 
 if __name__ == "__main__":

@@ -3,12 +3,13 @@
 The hash comes from env KIOSK_STAFF_PASSWORD_HASH, else `staff_password_hash` in
 .streamlit/secrets.toml (the repo's, then ~/.streamlit/). Set it with
 
-    .venv/bin/python -m print staff set-password            # asks twice, prints the hash
-    .venv/bin/python -m print staff set-password --write    # ... and writes secrets.toml
+    .venv/bin/python -m jobs set-password            # asks twice, prints the hash
+    .venv/bin/python -m jobs set-password --write    # ... and writes secrets.toml
 
 Format: pbkdf2_sha256$<iterations>$<salt, base64>$<hash, base64> (the iteration count travels
 with the hash, so it can be raised later without breaking old hashes).
-After MAX_FAILURES wrong passwords in a row the login is locked for LOCK_SECONDS, for every
+After KIOSK_STAFF_MAX_FAILURES wrong passwords in a row the login is locked for
+KIOSK_STAFF_LOCK_SECONDS, for every
 session and every kiosk sharing the database (the count lives in the queue database).
 """
 from __future__ import annotations
@@ -17,20 +18,18 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import KioskError
+from base.atomic import write_atomic
+from base.errors import KioskError
+from base.settings import REPO, settings
 
 ITERATIONS = 240_000
-MAX_FAILURES = int(os.environ.get("KIOSK_STAFF_MAX_FAILURES", "5"))
-LOCK_SECONDS = float(os.environ.get("KIOSK_STAFF_LOCK_SECONDS", "300"))
 ACCOUNT = "staff"   # one shared staff password; each person types their name for the audit log
-REPO = Path(__file__).resolve().parent.parent
 SECRETS_KEY = "staff_password_hash"
 
 
@@ -64,7 +63,7 @@ def secrets_paths() -> list[Path]:
 
 
 def configured_hash() -> str | None:
-    env = os.environ.get("KIOSK_STAFF_PASSWORD_HASH", "").strip()
+    env = settings().staff_password_hash.strip()
     if env:
         return env
     for path in secrets_paths():
@@ -86,11 +85,7 @@ def write_secrets(encoded: str, path: Path | None = None) -> Path:
     line = f'{SECRETS_KEY} = "{encoded}"'
     pattern = re.compile(rf"^{SECRETS_KEY}\s*=.*$", re.M)
     text = pattern.sub(line, text) if pattern.search(text) else (text.rstrip("\n") + "\n" + line + "\n").lstrip("\n")
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, text.encode("utf-8"), mode=0o600)
 
 
 @dataclass(frozen=True)
@@ -122,12 +117,14 @@ def login(store, name: str, password: str) -> LoginResult:
         return _locked(until)
     encoded = configured_hash()
     if not encoded:
-        return LoginResult(False, en="No staff password is set. Run: python -m print staff set-password",
-                           zh="尚未设置员工密码。请运行：python -m print staff set-password")
+        return LoginResult(False, en="No staff password is set. Run: python -m jobs set-password",
+                           zh="尚未设置员工密码。请运行：python -m jobs set-password")
     if verify_password(password or "", encoded):
         store.login_succeeded(ACCOUNT, actor=actor)
         return LoginResult(True, actor=actor)
-    until = store.login_failed(ACCOUNT, max_failures=MAX_FAILURES, lock_seconds=LOCK_SECONDS, actor=actor)
+    s = settings()
+    until = store.login_failed(ACCOUNT, max_failures=s.staff_max_failures,
+                               lock_seconds=s.staff_lock_seconds, actor=actor)
     if until:
         return _locked(until)
     return LoginResult(False, en="Wrong password.", zh="密码错误。")

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from queue_helpers import DESIGN
 
-from generator.worker import Worker
-from print import files, output
-from print import store as q
+from jobs.intake import submit_design
+from jobs.worker import Worker
+from jobs import files, staff as output
+from jobs import store as q
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
@@ -41,7 +42,7 @@ def test_four_sessions_submitting_at_once_are_generated_in_order(store):
 
     def session(i):
         barrier.wait()
-        job = store.submit(_design(seed=i), n=2, size="512x512", session_id=f"s{i}")
+        job = submit_design(store, _design(seed=i), n=2, size="512x512", session_id=f"s{i}")
         with lock:
             ids.append(job.id)
 
@@ -67,7 +68,7 @@ def test_four_sessions_submitting_at_once_are_generated_in_order(store):
 def test_choose_build_approve_puts_pdf_in_hot_folder(sqlite_store, var):
     store = sqlite_store
     worker = Worker(store, backend="procedural", poll_seconds=0.05)
-    job = store.submit(_design(product="bookmark"), n=2, size="256x768")
+    job = submit_design(store, _design(product="bookmark"), n=2, size="256x768")
     assert worker.run_until_idle() == 1
     assert store.get(job.id).state == q.AWAITING_CHOICE
     store.choose(job.id, 1)
@@ -85,7 +86,7 @@ def test_choose_build_approve_puts_pdf_in_hot_folder(sqlite_store, var):
 
 def test_printer_away_keeps_job_approved(sqlite_store, monkeypatch):
     store = sqlite_store
-    job = store.submit(_design(), n=1, auto_choose=True, source="cli")
+    job = submit_design(store, _design(), n=1, auto_choose=True, source="cli")
     Worker(store, backend="procedural").run_until_idle()
     monkeypatch.setenv("KIOSK_PRINTER", "no_such_printer_here")
     job, err = output.approve_and_print(store, job.id, actor="staff:ann")
@@ -99,7 +100,7 @@ def test_cancel_mid_job(sqlite_store, monkeypatch):
     monkeypatch.syspath_prepend(str(HERE))
     store = sqlite_store
     worker = Worker(store, backend="slow_backend:SlowBackend", poll_seconds=0.05).start()
-    job = store.submit(_design(), n=6)
+    job = submit_design(store, _design(), n=6)
     try:
         end = time.monotonic() + 30
         while store.get(job.id).progress_done < 1 and time.monotonic() < end:
@@ -114,7 +115,7 @@ def test_cancel_mid_job(sqlite_store, monkeypatch):
 def test_backend_crash_marks_job_failed(sqlite_store, monkeypatch):
     monkeypatch.syspath_prepend(str(HERE))
     store = sqlite_store
-    job = store.submit(_design())
+    job = submit_design(store, _design())
     Worker(store, backend="slow_backend:BrokenBackend").run_until_idle()
     job = store.get(job.id)
     assert job.state == q.FAILED and "simulated crash" in job.error
@@ -128,14 +129,14 @@ def _spawn_worker(var, *extra):
            "KIOSK_WORKER_POLL": "0.1", "SLOW_BACKEND_DELAY": "0.5",
            "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO)])}
     env.pop("KIOSK_DB_URL", None)
-    return subprocess.Popen([sys.executable, "-m", "generator.worker", "--backend",
+    return subprocess.Popen([sys.executable, "-m", "jobs", "worker", "--backend",
                              "slow_backend:SlowBackend", *extra], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def test_worker_killed_mid_job_and_restarted(sqlite_store, var):
     store = sqlite_store
-    job = store.submit(_design(), n=4, size="512x512")
+    job = submit_design(store, _design(), n=4, size="512x512")
     proc = _spawn_worker(var, "--label", "first")
     try:
         end = time.monotonic() + 60
@@ -169,7 +170,7 @@ def test_cups_printer_through_lp(sqlite_store, monkeypatch, tmp_path):
     """KIOSK_PRINTER sends with `lp -d NAME`; a stand-in `lp` on PATH records the call or
     answers like CUPS does for a printer that is away."""
     store = sqlite_store
-    job = store.submit(_design(), n=1, auto_choose=True, source="cli")
+    job = submit_design(store, _design(), n=1, auto_choose=True, source="cli")
     Worker(store, backend="procedural").run_until_idle()
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -195,7 +196,7 @@ def test_backend_choice_follows_weights_status(sqlite_store, monkeypatch, tmp_pa
     monkeypatch.setenv("KIOSK_WEIGHTS", str(tmp_path / "no_weights"))
     worker = Worker(sqlite_store)
     assert worker.backend_name == "procedural" and "no AnyText weights" in worker.backend_reason
-    job = sqlite_store.submit(_design(), n=1, size="256x256")
+    job = submit_design(sqlite_store, _design(), n=1, size="256x256")
     worker.run_until_idle()
     job = sqlite_store.get(job.id)
     assert job.backend == "procedural"
@@ -211,7 +212,7 @@ def test_worker_that_lost_its_lease_stops_and_leaves_the_job_to_the_new_owner(st
     monkeypatch.setenv("SLOW_BACKEND_DELAY", "0.3")
     slow = Worker(store, backend="slow_backend:SlowBackend", label="slow", poll_seconds=0.05,
                   lease_seconds=1.5).start()
-    job = store.submit(_design(), n=6, size="256x256")
+    job = submit_design(store, _design(), n=6, size="256x256")
     try:
         end = time.monotonic() + 30
         while store.get(job.id).progress_done < 1 and time.monotonic() < end:
@@ -245,7 +246,7 @@ def test_full_disk_fails_the_job_kindly_and_a_retry_finishes_it(sqlite_store, mo
     from kiosk.resources import QueueRunner
 
     store = sqlite_store
-    job = store.submit(_design())
+    job = submit_design(store, _design())
     real = files._atomic_write
 
     def full(path, data):
@@ -266,7 +267,7 @@ def test_full_disk_fails_the_job_kindly_and_a_retry_finishes_it(sqlite_store, mo
     Worker(store, backend="procedural").run_until_idle()
     assert store.get(job.id).state == q.AWAITING_CHOICE
     # any other failure: a kind generic message, never the exception text
-    broken = store.submit(_design(seed=8))
+    broken = submit_design(store, _design(seed=8))
     monkeypatch.syspath_prepend(str(HERE))
     Worker(store, backend="slow_backend:BrokenBackend").run_until_idle()
     en, zh = QueueRunner(store).poll(str(broken.id)).error

@@ -1,4 +1,4 @@
-"""Real `python -m generator worker` processes on a shared queue (issue 6).
+"""Real `python -m jobs worker` processes on a shared queue.
 
 The same tests on PostgreSQL (127.0.0.1, a private schema per test) and on SQLite (a file in
 the test's var folder):
@@ -11,7 +11,7 @@ the test's var folder):
   database restart would disturb the other tests on this shared server, so dropping all the
   test's connections stands in for it. The worker reconnects and nothing is lost or repeated;
 - PostgreSQL only: the database away for 8 s mid-job, played by a TCP proxy in front of it
-  (tests/queue/pg_outage_proxy.py) that cuts every connection and refuses new ones;
+  (tests/jobs/pg_outage_proxy.py) that cuts every connection and refuses new ones;
 - SIGTERM finishes the step then exits; SIGINT requeues the job at once;
 - a kiosk with KIOSK_WORKER=external shows the progress a worker process writes.
 """
@@ -29,8 +29,9 @@ import pytest
 from queue_helpers import DESIGN
 from sqlalchemy import text
 
-from print import files
-from print import store as q
+from jobs.intake import submit_design
+from jobs import files
+from jobs import store as q
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
@@ -47,10 +48,10 @@ def engine(request, var):
 
 
 def _spawn(url, var, label, log, *extra, env=None):
-    """`python -m generator worker` (the CLI entry point) with its log in a file."""
+    """`python -m jobs worker` (the CLI entry point) with its log in a file."""
     env = {**os.environ, "KIOSK_VAR": str(var), "KIOSK_DB_URL": url, "KIOSK_WORKER_POLL": "0.1",
            "PYTHONPATH": os.pathsep.join([str(HERE), str(REPO)]), **(env or {})}
-    return subprocess.Popen([sys.executable, "-m", "generator", "worker", "--label", label,
+    return subprocess.Popen([sys.executable, "-m", "jobs", "worker", "--label", label,
                              *extra], cwd=REPO, env=env, stdout=open(log, "wb"),
                             stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -90,7 +91,7 @@ def test_twenty_jobs_each_processed_exactly_once(engine, var, tmp_path, monkeypa
     workers = 2 if name == "postgresql" else 1
     store = q.Store(url)
     # every 4th job is a CLI job: the worker also chooses and builds its product PDF
-    jobs = [store.submit({**DESIGN, "seed": i}, n=1, size="256x256", auto_choose=i % 4 == 0,
+    jobs = [submit_design(store, {**DESIGN, "seed": i}, n=1, size="256x256", auto_choose=i % 4 == 0,
                          source="cli" if i % 4 == 0 else "kiosk") for i in range(20)]
     with_pdf = {j.id for j in jobs if j.auto_choose}
     logs = [tmp_path / f"w{i}.log" for i in range(workers)]
@@ -125,9 +126,9 @@ def test_twenty_jobs_each_processed_exactly_once(engine, var, tmp_path, monkeypa
     assert all(w["steps_per_minute"] > 0 for w in stats["per_worker"].values())
     assert stats["states"] == {q.AWAITING_CHOICE: 15, q.READY: 5} and stats["median_wait_s"] > 0
     monkeypatch.setenv("KIOSK_DB_URL", url)
-    from print.cli import main as print_main
+    from jobs.cli import main as jobs_main
     capsys.readouterr()
-    assert print_main(["queue", "stats"]) == 0
+    assert jobs_main(["stats"]) == 0
     out = capsys.readouterr().out
     assert "ready_for_review" in out and all(f":w{i} " in out for i in range(workers)), out
     store.dispose()
@@ -139,7 +140,7 @@ def test_worker_without_database_says_so_in_one_line(var, tmp_path):
                   "--backend", "procedural", "--exit-when-idle")
     assert proc.wait(60) == 2
     lines = [ln for ln in log.read_text().splitlines() if ln.startswith("error:")]
-    assert len(lines) == 1 and "cannot reach the queue database" in lines[0]
+    assert len(lines) == 1 and "cannot reach the job database" in lines[0]
     assert "secret" not in log.read_text() and "Traceback" not in log.read_text()
 
 
@@ -152,7 +153,7 @@ def test_worker_killed_mid_job_is_finished_by_the_other_after_the_lease(engine, 
     b = None
     try:
         _wait_for(lambda: _started(log_a), 60, "worker a to start")
-        job = store.submit(DESIGN, n=6, size="256x256", auto_choose=True, source="cli")
+        job = submit_design(store, DESIGN, n=6, size="256x256", auto_choose=True, source="cli")
         _wait_for(lambda: store.get(job.id).progress_done >= 1, 60, "worker a to start the job")
         assert store.get(job.id).lease_owner.endswith(":a")
         # b is running (and has done its start-up sweep) before a dies, so it can only learn
@@ -186,7 +187,7 @@ def test_dropped_connections_mid_job_lose_nothing(pg_admin, var, tmp_path):
     url, schema, admin = pg_admin
     store = q.Store(url)
     worker_url = url.replace(f"application_name={schema}", f"application_name={schema}_w")
-    job = store.submit(DESIGN, n=6, size="256x256", auto_choose=True, source="cli")
+    job = submit_design(store, DESIGN, n=6, size="256x256", auto_choose=True, source="cli")
     log = tmp_path / "w.log"
     proc = _spawn(worker_url, var, "w", log, "--backend", "slow_backend:SlowBackend",
                   "--exit-when-idle",
@@ -266,7 +267,7 @@ def test_sigterm_finishes_the_step_sigint_gives_the_job_back(var, tmp_path):
     store = q.Store(url)
     env = {"SLOW_BACKEND_DELAY": "0.4", "KIOSK_LEASE_SECONDS": "60"}
     for sig, code in ((signal.SIGTERM, 0), (signal.SIGINT, 130)):
-        job = store.submit(DESIGN, n=5, size="256x256")
+        job = submit_design(store, DESIGN, n=5, size="256x256")
         log = tmp_path / f"{sig.name}.log"
         proc = _spawn(url, var, sig.name, log, "--backend", "slow_backend:SlowBackend", env=env)
         try:
@@ -297,7 +298,7 @@ def test_database_away_for_seconds_mid_job_loses_nothing(pg_admin, var, tmp_path
     worker_url = url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/")
     assert worker_url != url
     store = q.Store(url)          # the test itself watches the real server directly
-    job = store.submit(DESIGN, n=6, size="256x256", auto_choose=True, source="cli")
+    job = submit_design(store, DESIGN, n=6, size="256x256", auto_choose=True, source="cli")
     log = tmp_path / "w.log"
     proc = _spawn(worker_url, var, "w", log, "--backend", "slow_backend:SlowBackend",
                   "--exit-when-idle",

@@ -7,7 +7,9 @@ import pytest
 from queue_helpers import DESIGN
 
 from generator.moderation import ModerationError
-from print import store as q
+from jobs.intake import submit_design
+from jobs.records import BuildResult, Candidate, TextCheck
+from jobs import store as q
 
 
 def _design(text="天路", seed=7):
@@ -15,8 +17,8 @@ def _design(text="天路", seed=7):
 
 
 def test_submit_tickets_and_roundtrip(store):
-    a = store.submit(_design(), n=3, size="768x512", session_id="sess-1")
-    b = store.submit(_design("吉祥"))
+    a = submit_design(store, _design(), n=3, size="768x512", session_id="sess-1")
+    b = submit_design(store, _design("吉祥"))
     assert (a.ticket, b.ticket) == ("A-001", "A-002")
     assert a.state == q.QUEUED and a.n_candidates == 3 and a.size == "768x512"
     got = store.get(a.id)
@@ -34,7 +36,7 @@ def test_ticket_labels():
 
 def test_refused_text_is_audited_and_not_queued(store):
     with pytest.raises(ModerationError) as ei:
-        store.submit(_design("臺 獨"), actor="visitor")
+        submit_design(store, _design("臺 獨"), actor="visitor")
     assert "台独" not in ei.value.en and "台独" not in ei.value.zh
     assert store.list_jobs() == []
     (entry,) = store.audit_log(action="refused")
@@ -42,7 +44,7 @@ def test_refused_text_is_audited_and_not_queued(store):
 
 
 def test_claims_are_fifo_and_each_job_is_claimed_once(store):
-    ids = [store.submit(_design(seed=i)).id for i in range(6)]
+    ids = [submit_design(store, _design(seed=i)).id for i in range(6)]
     claimed, lock = [], threading.Lock()
 
     def grab(name):
@@ -60,14 +62,14 @@ def test_claims_are_fifo_and_each_job_is_claimed_once(store):
 
 
 def test_first_claim_is_oldest(store):
-    first = store.submit(_design(seed=1))
-    store.submit(_design(seed=2))
+    first = submit_design(store, _design(seed=1))
+    submit_design(store, _design(seed=2))
     c = store.claim_next("w")
     assert c.job_id == first.id and c.step == "generate" and c.job.state == q.GENERATING
 
 
 def test_stale_lease_requeued_then_failed_after_max_attempts(store):
-    job = store.submit(_design())
+    job = submit_design(store, _design())
     for attempt in range(1, 3):
         c = store.claim_next(f"dead{attempt}")
         assert c.attempts == attempt
@@ -85,7 +87,7 @@ def test_stale_lease_requeued_then_failed_after_max_attempts(store):
 
 
 def test_lease_owner_is_checked(store):
-    job = store.submit(_design())
+    job = submit_design(store, _design())
     store.claim_next("w1")
     assert store.heartbeat(job.id, "w1") and not store.heartbeat(job.id, "intruder")
     assert store.set_progress(job.id, "w1", 1, 2, "half")
@@ -93,12 +95,12 @@ def test_lease_owner_is_checked(store):
 
 
 def test_state_guards_and_review_path(store):
-    job = store.submit(_design())
+    job = submit_design(store, _design())
     with pytest.raises(q.QueueError):
         store.approve(job.id, actor="ann")       # not ready yet
     c = store.claim_next("w")
-    cands = [{"seed": 7, "path": "jobs/x/c0.png", "checks": [{"exact": True}], "all_exact": True,
-              "mean_ned": 1.0}]
+    cands = [Candidate(seed=7, path="jobs/x/c0.png", checks=[TextCheck(expected="天", exact=True)],
+                       all_exact=True, mean_ned=1.0)]
     assert store.finish_generation(c.job_id, "w", backend="procedural", candidates=cands).state \
         == q.AWAITING_CHOICE
     with pytest.raises(q.QueueError):
@@ -106,7 +108,7 @@ def test_state_guards_and_review_path(store):
     assert store.choose(job.id, 0).state == q.SUBMITTED
     c = store.claim_next("w")
     assert c.step == "build" and c.attempts == 1
-    store.finish_build(job.id, "w", pdf_path="jobs/x/p.pdf")
+    store.finish_build(job.id, "w", BuildResult(pdf_path="jobs/x/p.pdf"))
     with pytest.raises(q.QueueError):
         store.reject(job.id, actor="ann", reason="  ")
     assert store.approve(job.id, actor="ann").state == q.APPROVED
@@ -118,8 +120,8 @@ def test_state_guards_and_review_path(store):
 
 
 def test_cancel_and_abandon(store):
-    a = store.submit(_design(seed=1))
-    b = store.submit(_design(seed=2))
+    a = submit_design(store, _design(seed=1))
+    b = submit_design(store, _design(seed=2))
     assert store.request_cancel(a.id, abandon=True).state == q.ABANDONED
     store.claim_next("w")                       # b is now generating
     assert store.request_cancel(b.id).cancel_requested and store.cancel_requested(b.id)
@@ -136,20 +138,20 @@ def test_login_throttle_persists(store):
 
 
 def test_unchosen_candidates_expire(store):
-    job = store.submit(_design())
+    job = submit_design(store, _design())
     store.claim_next("w")
     store.finish_generation(job.id, "w", backend="procedural",
-                            candidates=[{"seed": 1, "path": "p", "checks": []}])
+                            candidates=[Candidate(seed=1, path="p")])
     assert store.expire_unchosen(max_age_seconds=60) == []
     assert store.expire_unchosen(max_age_seconds=0) == [job.id]
     assert store.get(job.id).state == q.ABANDONED
 
 
 def test_dead_owner_requeued_before_lease_expires(store):
-    from generator.worker import dead_local_owners
+    from jobs.worker import dead_local_owners
     import socket
 
-    job = store.submit(_design())
+    job = submit_design(store, _design())
     dead = f"{socket.gethostname()}:999999:gone"
     store.claim_next(dead)
     assert store.lease_owners() == {dead}
@@ -158,12 +160,12 @@ def test_dead_owner_requeued_before_lease_expires(store):
 
 
 def test_generation_goes_before_builds(store):
-    older = store.submit(_design(seed=1))
+    older = submit_design(store, _design(seed=1))
     store.claim_next("w")
     store.finish_generation(older.id, "w", backend="procedural",
-                            candidates=[{"seed": 1, "path": "p", "checks": []}])
+                            candidates=[Candidate(seed=1, path="p")])
     store.choose(older.id, 0)                    # submitted: waits for its build
-    newer = store.submit(_design(seed=2))        # a visitor waiting at the screen
+    newer = submit_design(store, _design(seed=2))        # a visitor waiting at the screen
     first, second = store.claim_next("w"), store.claim_next("w")
     assert (first.job_id, first.step) == (newer.id, "generate")
     assert (second.job_id, second.step) == (older.id, "build")
@@ -173,7 +175,7 @@ def test_leases_use_the_database_clock_on_postgresql(pg_url, monkeypatch):
     """A GPU machine whose clock is 10 minutes behind must not look dead to the others: on
     PostgreSQL heartbeats and the stale cut-off are the database server's time."""
     store = q.Store(pg_url)
-    job = store.submit(_design())
+    job = submit_design(store, _design())
     real = q.utcnow
     monkeypatch.setattr(q, "utcnow", lambda: real() - q.dt.timedelta(minutes=10))
     assert store.claim_next("slow-clock").job_id == job.id

@@ -1,0 +1,12 @@
+"""The job system: the only code that knows the order generate -> choose -> build -> review ->
+print. It calls down into generator, products and print; nothing below imports it.
+
+    store.py     jobs, states, leases, audit log (SQLAlchemy; schema.py upgrades the schema)
+    records.py   typed records of what crosses the database
+    files.py     the var/ file store
+    intake.py    validate + moderate + queue: the one door for designs
+    worker.py    the loop; generate.py and build.py are its two steps
+    runner.py    what the kiosk pages call (start, poll, submit, abandon)
+    staff.py     approve (with the check rule), print, reprint; staff_auth.py: login
+    cli.py       `python -m jobs ...`
+"""

@@ -1,0 +1,142 @@
+"""The visitor-side runner: what the kiosk pages call to generate and submit.
+
+Pages call `start(design)`, `poll(job_id)`, `submit(job_id, choice)`, `abandon(job_id)` and only
+ever hold a job id in their session: the job belongs to the job store and its worker, so it
+outlives reruns, taps, a closed tab and a server restart, and staff see it. Pages get plain
+JobView / CandidateView values, never rows.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from PIL import Image
+from sqlalchemy.exc import SQLAlchemyError
+
+from base.settings import settings
+from generator.design import Design
+from jobs import files
+from jobs.intake import submit_design
+from jobs.store import (ABANDONED, APPROVED, AWAITING_CHOICE, BUILDING, CANCELLED, FAILED,
+                        GENERATING, PRINTED, QUEUED, READY, REJECTED, SUBMITTED, QueueError,
+                        Store, utcnow)
+from products import preview_size
+
+# Art size per product for the candidates: multiples of 64 in the aspect of the product's art
+# window; the print build redraws the chosen seed at 300 ppi.
+ART_SIZES = {p: preview_size(p) for p in ("bookmark", "poker", "postcard")}
+
+
+def art_size(product: str) -> tuple[int, int]:
+    return ART_SIZES.get(product, ART_SIZES["postcard"])
+
+
+@dataclass
+class CandidateView:
+    image: Image.Image
+    seed: int
+    all_exact: bool
+    checked: bool          # False when no OCR check ran (nothing to show)
+
+
+@dataclass
+class JobView:
+    state: str             # queued | generating | awaiting_choice | submitted | failed | unknown
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    eta_s: float | None = None
+    candidates: list[CandidateView] = field(default_factory=list)
+    error: tuple[str, str] | None = None   # (en, zh)
+    ticket: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("awaiting_choice", "submitted", "failed", "unknown")
+
+
+# the visitor pages' state names
+_VISITOR_STATE = {QUEUED: "queued", GENERATING: "generating", AWAITING_CHOICE: "awaiting_choice",
+                  SUBMITTED: "submitted", BUILDING: "submitted", READY: "submitted",
+                  APPROVED: "submitted", PRINTED: "submitted", REJECTED: "submitted",
+                  FAILED: "failed", CANCELLED: "failed", ABANDONED: "failed"}
+
+
+def visitor_error(reason: str | None) -> tuple[str, str]:
+    """(en, zh) for a visitor whose job failed. The technical reason is for staff (queue page,
+    audit log); a visitor gets what to do, and a full disk is said because only staff can fix it."""
+    # ENOSPC's own words (a raw OSError, e.g. saving candidates) or print.writer's OutputError
+    if reason and ("No space left" in reason or "disk is full" in reason):
+        return ("the kiosk's storage is full. Your design is kept; please ask the shop staff.",
+                "自助机存储空间已满。你的设计已保留，请联系店员。")
+    return ("something went wrong while making your design. Please try again, "
+            "or ask the shop staff.", "制作时出了点问题，请重试，或联系店员。")
+
+
+class QueueRunner:
+    """Start, watch, submit and abandon visitor jobs. `wake` is called when a job is queued
+    (the in-process worker skips the rest of its poll sleep)."""
+
+    def __init__(self, store: Store, wake: Callable[[], None] | None = None):
+        self.store = store
+        self._wake = wake or (lambda: None)
+
+    def start(self, design: Design, n: int | None = None, *, session_id: str | None = None) -> str:
+        w, h = art_size(design.product)
+        info = submit_design(self.store, design, n=n or settings().candidates, size=f"{w}x{h}",
+                             actor="visitor", source="kiosk", session_id=session_id)
+        self._wake()
+        return str(info.id)
+
+    def poll(self, job_id: str) -> JobView:
+        try:
+            job = self.store.get(int(job_id))
+        except (QueueError, ValueError):
+            return JobView("unknown", error=("this job no longer exists", "该任务已不存在"))
+        state = _VISITOR_STATE.get(job.state, "unknown")
+        eta = None
+        if job.state == GENERATING and job.progress_done and job.heartbeat_at:
+            started = job.started_at or job.created_at
+            elapsed = (utcnow() - started).total_seconds()
+            eta = elapsed / job.progress_done * max(0, job.progress_total - job.progress_done)
+        cands = []
+        if job.state == AWAITING_CHOICE:
+            for c in job.candidates:
+                with Image.open(files.resolve(c.path)) as im:
+                    cands.append(CandidateView(im.convert("RGB"), c.seed, c.all_exact,
+                                               bool(c.checks)))
+        error = None
+        if job.state == FAILED:
+            error = visitor_error(job.error)
+        elif job.state in (CANCELLED, ABANDONED):
+            error = ("this design was cancelled", "该设计已取消")
+        ticket = job.ticket if state == "submitted" else None
+        return JobView(state, job.progress_done, job.progress_total, job.progress_message or "",
+                       eta, cands, error, ticket)
+
+    def submit(self, job_id: str, choice: int) -> str:
+        job = self.store.get(int(job_id))
+        if job.state != AWAITING_CHOICE and job.chosen is not None:
+            return job.ticket  # a double tap must not make two orders
+        info = self.store.choose(int(job_id), int(choice), actor="visitor")
+        self._wake()
+        return info.ticket
+
+    def abandon(self, job_id: str) -> None:
+        """The visitor started over: stop the job. Nothing to tell them if that fails (the
+        session is being reset); a job left behind is abandoned by the worker's sweep."""
+        try:
+            self.store.request_cancel(int(job_id), actor="visitor", abandon=True)
+        except (QueueError, ValueError, SQLAlchemyError):
+            pass
+
+    def wait(self, job_id: str, timeout: float = 60) -> str:
+        """Block until the job leaves queued/generating (tests and benchmarks)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            state = self.store.get(int(job_id)).state
+            if state not in (QUEUED, GENERATING):
+                return state
+            time.sleep(0.05)
+        return self.store.get(int(job_id)).state

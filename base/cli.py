@@ -13,6 +13,8 @@ import logging
 import sys
 from typing import Callable, Iterator, Sequence
 
+from sqlalchemy.exc import DBAPIError, OperationalError
+
 from base.errors import KioskError
 
 OK, FINDINGS, BAD_INPUT, UNEXPECTED = 0, 1, 2, 3
@@ -31,10 +33,6 @@ class Failure(Exception):
 
 def _unreachable(exc: BaseException) -> str | None:
     """One line for a database or service that cannot be reached, else None."""
-    try:
-        from sqlalchemy.exc import DBAPIError, OperationalError
-    except ImportError:  # pragma: no cover - sqlalchemy is a dependency
-        return None
     if isinstance(exc, (OperationalError, DBAPIError)):
         reason = str(getattr(exc, "orig", exc)).strip().splitlines() or [exc.__class__.__name__]
         return f"cannot reach the job database: {reason[0][:300]}"

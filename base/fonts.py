@@ -92,16 +92,6 @@ def get_font(font_id: str) -> FontInfo:
                     f"字体“{font_id}”未安装（Debian 软件包 {spec.debian_package}）", field="font")
 
 
-def available_fonts() -> list[FontInfo]:
-    out = []
-    for fid in REGISTRY:
-        try:
-            out.append(get_font(fid))
-        except FontError:
-            pass
-    return out
-
-
 @functools.lru_cache(maxsize=None)
 def _cmap(font_id: str) -> frozenset[int]:
     from fontTools.ttLib import TTFont

@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     cmyk_icc: Path | None = Field(None, description="CMYK output ICC profile")
 
     # generation
-    backend: str = Field("auto", description="procedural | anytext | module:factory; auto: "
+    backend: str = Field("auto", description="procedural, anytext or module:factory; auto: "
                          "AnyText when valid weights are present")
     worker: Literal["inprocess", "external"] = Field(
         "inprocess", description="inprocess: the kiosk server generates; external: "
@@ -94,3 +94,13 @@ def _load(env: tuple[tuple[str, str], ...]) -> Settings:
         value = dict(env).get(name, "")
         raise SettingsError(f"setting {name}={value!r}: {e['msg']}",
                             f"设置 {name}={value!r} 无效：{e['msg']}", field=name) from None
+
+
+def settings_table() -> str:
+    """README's settings table (a test keeps the README equal to it)."""
+    rows = ["| variable | default | what it sets |", "|---|---|---|"]
+    for name, f in Settings.model_fields.items():
+        default = f.default
+        shown = "" if default in (None, "") else str(default).replace(str(REPO), "<repo>")
+        rows.append(f"| `KIOSK_{name.upper()}` | {shown and f'`{shown}`'} | {f.description} |")
+    return "\n".join(rows)

@@ -33,7 +33,9 @@ def _generate_to_candidates(report, runs: int = 3) -> None:
         return
     from playwright.sync_api import sync_playwright
 
-    from jobs.runner import N_CANDIDATES
+    from base.settings import settings
+
+    N_CANDIDATES = settings().candidates
     from tests.kiosk.conftest import CHROMIUM_ARGS, start_streamlit, tap, touch_drag
 
     with start_streamlit() as url, sync_playwright() as pw:
@@ -73,7 +75,10 @@ def _backend_alone(report) -> None:
     """The same 3 candidates without page or queue: what the browser figure is made of."""
     from generator.backends import generate
     from generator.design import make_design
-    from jobs.runner import N_CANDIDATES, art_size
+    from base.settings import settings
+    from jobs.runner import art_size
+
+    N_CANDIDATES = settings().candidates
 
     design = make_design({"motif": "sunbird", "product": "postcard",
                           "lines": [{"text": "吉祥如意", "box": [0.1, 0.1, 0.8, 0.16]}]})

@@ -31,10 +31,6 @@ class Backend(Protocol):
                  cancel: CancelToken | None = None, check: bool = True) -> GeneratedArt: ...
 
 
-def backend_names() -> list[str]:
-    return list(_BACKENDS)
-
-
 def get_backend(name: str) -> Backend:
     target = _BACKENDS.get(name)
     if target is None:

@@ -3,10 +3,16 @@
 A Design is plain data: the kiosk builds one, the command line reads one, every queue job
 stores one. `load_design` turns any bad input into one DesignError that names the field and
 says what is allowed, in English and Chinese.
+
+Beyond the schema: no NaN or Infinity anywhere, no integer of more than MAX_INT_DIGITS digits,
+every box at least MIN_CHAR_MM on its short side at the product's print size (the layout's art
+window), files of at most MAX_FILE_BYTES and JSON nested at most MAX_DEPTH levels (checked
+before json.loads recurses).
 """
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +22,7 @@ from pydantic_core import PydanticCustomError
 
 from base import fonts
 from base.errors import DesignError, KioskError
+from layouts import LayoutError, load_layout
 
 MAX_LINES = 5
 MAX_CHARS = 20
@@ -23,6 +30,11 @@ MAX_OVERLAP = 0.20  # of the smaller box's area
 PRODUCTS = ("bookmark", "poker", "postcard")
 BACKENDS = ("procedural", "anytext")
 COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+MIN_CHAR_MM = 4.0          # a box's short side at print size: one legible character
+MAX_FILE_BYTES = 256 * 1024  # a Design is a few hundred bytes; anything near this is not one
+MAX_DEPTH = 20             # nesting of JSON arrays/objects (a Design needs 4)
+MAX_INT_DIGITS = 18        # no number in a Design comes near this (seed < 2**32)
+PRODUCT_ZH = {"postcard": "明信片", "bookmark": "书签", "poker": "扑克牌"}
 
 
 def _length_message(n: int) -> tuple[str, str]:
@@ -36,7 +48,7 @@ def _err(kind: str, en: str, zh: str) -> PydanticCustomError:
 
 
 class Line(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     text: str
     box: tuple[float, float, float, float]
@@ -98,7 +110,7 @@ class Line(BaseModel):
 
 
 class Design(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     version: Literal[1] = 1
     motif: str
@@ -142,6 +154,7 @@ class Design(BaseModel):
         if self.mode == "edit" and not self.source_image:
             raise _err("edit_source", "edit mode needs source_image (the picture to edit)",
                        "编辑模式需要 source_image（要编辑的图片）")
+        _check_print_size(self)
         for i, ln in enumerate(self.lines):
             if not ln.text and self.mode != "edit":
                 # raised as DesignError (not a ValueError) so it keeps the line's field name
@@ -167,7 +180,40 @@ def overlap_fraction(a, b) -> float:
     """Intersection area over the smaller box's area (boxes as x, y, w, h)."""
     ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
     iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    return ix * iy / min(a[2] * a[3], b[2] * b[3])
+    smaller = min(a[2] * a[3], b[2] * b[3])
+    return ix * iy / smaller if smaller > 0 else 0.0  # a box of no area covers nothing
+
+
+def _shown_mm(v: float) -> float:
+    """One decimal, rounded down where rounding would reach the minimum (3.96 -> 3.9, never
+    a "4.0 mm ... at least 4 mm" message)."""
+    shown = round(v, 1)
+    return math.floor(v * 10) / 10 if v < MIN_CHAR_MM <= shown else shown
+
+
+def _check_print_size(design: "Design") -> None:
+    """Every box must hold one legible character at the product's print size: its short side
+    at least MIN_CHAR_MM on the layout's art window (the art image spans that window)."""
+    try:
+        spec = load_layout(design.product, design.layout)
+    except LayoutError as err:
+        if err.field != "layout":
+            raise  # the shop's layout files are broken: their own message names the file
+        raise DesignError(f"layout: {err.en}", f"layout：{err.zh}", field="layout") from None
+    art_w, art_h = spec.front.art.w, spec.front.art.h
+    for i, ln in enumerate(design.lines):
+        if not ln.text:
+            continue  # an erase box (edit mode) holds no character
+        w_mm, h_mm = ln.box[2] * art_w, ln.box[3] * art_h
+        if min(w_mm, h_mm) < MIN_CHAR_MM:
+            w_mm, h_mm = _shown_mm(w_mm), _shown_mm(h_mm)
+            field = f"lines[{i}].box"
+            name_zh = PRODUCT_ZH.get(design.product, design.product)
+            raise DesignError(
+                f"{field}: too small to print one character: {w_mm:.1f} x {h_mm:.1f} mm at the "
+                f"{design.product}'s print size; at least {MIN_CHAR_MM:g} mm",
+                f"{field}：框太小，印不下一个字：按{name_zh}的印刷尺寸只有 {w_mm:.1f} × {h_mm:.1f} 毫米；"
+                f"短边至少 {MIN_CHAR_MM:g} 毫米", field=field)
 
 
 _GENERIC_ZH = {
@@ -189,6 +235,14 @@ _GENERIC_ZH = {
     "less_than_equal": "数值太大",
     "model_type": "须为 JSON 对象",
     "dict_type": "须为 JSON 对象",
+    "finite_number": "须为有限的数字（不允许 NaN 或无穷大）",
+    "int_parsing_size": "数值太大",
+    "int_from_float": "须为整数",
+}
+
+_MESSAGES_EN = {  # pydantic's own words where they would puzzle a reader
+    "finite_number": "must be a finite number (NaN and Infinity are not allowed)",
+    "int_parsing_size": "number too large",
 }
 
 
@@ -205,9 +259,12 @@ def _field_name(loc: tuple) -> str:
 def _to_design_error(exc: ValidationError) -> DesignError:
     e = exc.errors(include_url=False)[0]
     loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    if e["type"] in _MESSAGES_EN:
+        e = {**e, "msg": _MESSAGES_EN[e["type"]]}
     if "box" in loc and loc[-1] != "box":  # an element of the box: speak of the whole box
         loc = loc[:loc.index("box") + 1]
-        e = {**e, "type": "tuple_type", "msg": "must be [x, y, width, height]: four numbers"}
+        if e["type"] != "finite_number":
+            e = {**e, "type": "tuple_type", "msg": "must be [x, y, width, height]: four numbers"}
     if e["type"] == "text_font":
         loc = loc + ("text",)  # raised by the Line-level check, but it is the text that is wrong
     field = _field_name(loc)
@@ -222,10 +279,102 @@ def _to_design_error(exc: ValidationError) -> DesignError:
     return DesignError(f"{field}: {en}", f"{field}：{zh}", field=field)
 
 
+class _BigInt(int):
+    """An integer literal too long to be a real value (kept as its digit count, so the scan
+    can name its field instead of Python converting thousands of digits)."""
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    return _BigInt(digits) if digits > MAX_INT_DIGITS else int(text)
+
+
+def _constant(name: str) -> float:
+    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
+
+
+def _where(path: tuple) -> str:
+    if "box" in path and path[-1] != "box":  # an element of a box: speak of the whole box
+        path = path[:path.index("box") + 1]
+    return _field_name(path)
+
+
+def _scan(data: Any) -> None:
+    """Refuse what pydantic would choke on or let through, naming the field: nesting deeper
+    than MAX_DEPTH, NaN / Infinity, and absurdly long integers. Iterative (no recursion)."""
+    stack: list[tuple[Any, tuple, int]] = [(data, (), 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if isinstance(value, (dict, list, tuple)):
+            if depth >= MAX_DEPTH:
+                field = _where(path)
+                raise DesignError(f"{field}: nested too deeply (at most {MAX_DEPTH} levels)",
+                                  f"{field}：嵌套层数太多（最多 {MAX_DEPTH} 层）", field=field)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend(reversed([(v, path + (k,), depth + 1) for k, v in items]))  # in order
+        elif isinstance(value, _BigInt):
+            field = _where(path)
+            raise DesignError(f"{field}: number too large ({int(value)} digits)",
+                              f"{field}：数值太大（{int(value)} 位数字）", field=field)
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** MAX_INT_DIGITS:
+            field = _where(path)
+            raise DesignError(f"{field}: number too large", f"{field}：数值太大", field=field)
+        elif isinstance(value, float) and not math.isfinite(value):
+            field = _where(path)
+            shown = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+            raise DesignError(f"{field}: must be a finite number (got {shown})",
+                              f"{field}：须为有限的数字（现为 {shown}）", field=field)
+
+
+def _check_depth(text: str) -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH before json.loads recurses into it: count
+    brackets outside strings."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for m in _TOKENS.finditer(text):
+        tok = m.group()
+        if tok in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise DesignError(
+                    f"design: nested too deeply (more than {MAX_DEPTH} levels of [ ] or {{ }})",
+                    f"design：嵌套层数太多（[ ] 或 {{ }} 最多 {MAX_DEPTH} 层）", field="design")
+        elif tok in "]}":
+            depth -= 1
+
+
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_big(source, size: int) -> DesignError:
+    return DesignError(f"design file {source} is too large ({size} bytes; at most {MAX_FILE_BYTES})",
+                       f"设计文件 {source} 太大（{size} 字节；最多 {MAX_FILE_BYTES} 字节）",
+                       field="design")
+
+
+def _read_file(source) -> str:
+    """The file's text, refusing a file over MAX_FILE_BYTES before reading it all."""
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _too_big(source, size)
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)  # a device or a growing file: read no more
+        if len(raw) > MAX_FILE_BYTES:
+            raise _too_big(source, len(raw))
+        return raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DesignError(f"cannot read design file {source}: {exc.__class__.__name__}",
+                          f"无法读取设计文件 {source}", field="design") from None
+
+
 def make_design(data: dict[str, Any]) -> Design:
     """Validate plain data; raise DesignError (never pydantic's ValidationError)."""
     if not isinstance(data, dict):
         raise DesignError("design: must be a JSON object", "design：须为 JSON 对象", field="design")
+    _scan(data)
     try:
         return Design.model_validate(data)
     except ValidationError as exc:
@@ -238,18 +387,23 @@ def load_design(source: str | Path | dict) -> Design:
         return make_design(source)
     text = str(source)
     if isinstance(source, Path) or not text.lstrip().startswith("{"):
-        try:
-            text = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise DesignError(f"cannot read design file {source}: {exc.__class__.__name__}",
-                              f"无法读取设计文件 {source}") from None
+        text = _read_file(source)
+    elif len(text) > MAX_FILE_BYTES:
+        raise DesignError(f"design is too large ({len(text)} characters; at most {MAX_FILE_BYTES})",
+                          f"设计太大（{len(text)} 个字符；最多 {MAX_FILE_BYTES} 个）", field="design")
+    _check_depth(text)
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_parse_int, parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise DesignError(f"design is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
-                          f"设计文件不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from None
+                          f"设计文件不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）",
+                          field="design") from None
+    except (ValueError, RecursionError) as exc:  # a last guard: never a traceback
+        raise DesignError(f"design is not valid JSON ({exc.__class__.__name__})",
+                          "设计文件不是有效的 JSON", field="design") from None
     return make_design(data)
 
 
 __all__ = ["Design", "Line", "DesignError", "KioskError", "load_design", "make_design",
-           "overlap_fraction", "MAX_LINES", "MAX_CHARS", "PRODUCTS", "BACKENDS"]
+           "overlap_fraction", "MAX_LINES", "MAX_CHARS", "PRODUCTS", "BACKENDS", "MIN_CHAR_MM",
+           "MAX_FILE_BYTES", "MAX_DEPTH"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from generator import motifs, ocr, textrender
 from generator.backends import DEFAULT_SIZE, check_size, seeds_for

@@ -13,7 +13,6 @@ mount the share at different places read the same rows.
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 from base.atomic import write_atomic
@@ -82,12 +81,3 @@ def exists(rel: str | None) -> bool:
     return bool(p and p.exists())
 
 
-def copy_to_hotfolder(rel: str, name: str) -> Path:
-    """Copy atomically into the hot folder (a watcher must never pick up half a PDF)."""
-    dest = hotfolder_dir() / name
-    write_atomic(dest, read_bytes(rel))
-    return dest
-
-
-def remove_job_files(job_id: int) -> None:
-    shutil.rmtree(var_dir() / "jobs" / str(int(job_id)), ignore_errors=True)

@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy.exc import SQLAlchemyError
 
 from base.settings import settings
-from generator.design import Design
+from generator.design import PRODUCTS, Design
 from jobs import files
 from jobs.intake import submit_design
 from jobs.store import (ABANDONED, APPROVED, AWAITING_CHOICE, BUILDING, CANCELLED, FAILED,
@@ -23,13 +23,10 @@ from jobs.store import (ABANDONED, APPROVED, AWAITING_CHOICE, BUILDING, CANCELLE
                         Store, utcnow)
 from products import preview_size
 
-# Art size per product for the candidates: multiples of 64 in the aspect of the product's art
-# window; the print build redraws the chosen seed at 300 ppi.
-ART_SIZES = {p: preview_size(p) for p in ("bookmark", "poker", "postcard")}
-
-
 def art_size(product: str) -> tuple[int, int]:
-    return ART_SIZES.get(product, ART_SIZES["postcard"])
+    """The candidates' size for a product: multiples of 64 in the aspect of its art window
+    (the print build redraws the chosen seed at 300 ppi)."""
+    return preview_size(product if product in PRODUCTS else "postcard")
 
 
 @dataclass

@@ -144,7 +144,6 @@ class Worker:
         self._wake = threading.Event()
         self._current: tuple[int, threading.Event] | None = None
         self._lock = threading.Lock()
-        self.processed = 0
         self._swept = 0.0
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -285,7 +284,6 @@ class Worker:
             beat_stop.set()
             beat.join(5)
             self._current = None
-        self.processed += 1
         return True
 
     def _heartbeat(self, job_id: int, local: threading.Event, stop: threading.Event) -> None:

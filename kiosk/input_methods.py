@@ -1,4 +1,4 @@
-"""Handwriting and pinyin input widgets for the text step (issue 7).
+"""Handwriting and pinyin input widgets for the text step.
 
 Each function draws its widget and returns the text to append to the current line when the
 visitor picks a candidate, else None. A candidate the chosen font cannot print is refused at

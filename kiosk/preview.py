@@ -13,6 +13,8 @@ import io
 
 from PIL import Image, ImageDraw
 
+import products
+from base.errors import KioskError
 from generator import motifs, textrender
 
 PROOF_DPI = 150  # sharp on a 1080 px wide screen, ~60 ms a side
@@ -59,10 +61,9 @@ def product_tile(motif_id: str, art_w: int, art_h: int, side: int = 420) -> byte
 def safe_area(product: str, motif_id: str) -> tuple[float, float, float, float] | None:
     """The product's safe area as fractions of the art (None: the whole art is safe/unknown)."""
     try:
-        from products import safe_box_fraction
-        frac = safe_box_fraction({"motif": motif_id, "product": product,
-                                  "lines": [{"text": "天", "box": [0.4, 0.4, 0.2, 0.2]}]})
-    except Exception:  # products not installed or a broken layout: no guide, nothing else lost
+        frac = products.safe_box_fraction({"motif": motif_id, "product": product,
+                                           "lines": [{"text": "天", "box": [0.4, 0.4, 0.2, 0.2]}]})
+    except KioskError:  # a broken layout: no guide, nothing else lost
         return None
     return None if tuple(frac) == (0.0, 0.0, 1.0, 1.0) else tuple(frac)
 
@@ -132,55 +133,10 @@ def text_preview(motif_id: str, size: tuple[int, int], lines: list[dict],
     return img
 
 
-def _frame(art: Image.Image, guides: bool) -> Image.Image:
-    """Fallback front: the art with a thin white border; guides mark trim (blue) and safe area (magenta)."""
-    w, h = art.size
-    pad = max(8, w // 30)
-    out = Image.new("RGB", (w + 2 * pad, h + 2 * pad), "white")
-    out.paste(art.convert("RGB"), (pad, pad))
-    if guides:
-        d = ImageDraw.Draw(out)
-        d.rectangle([pad, pad, pad + w - 1, pad + h - 1], outline=GUIDE_TRIM, width=2)
-        s = max(6, w // 20)
-        d.rectangle([pad + s, pad + s, pad + w - 1 - s, pad + h - 1 - s], outline=GUIDE_SAFE, width=2)
-    return out
-
-
-def _plain_back(motif_id: str, size: tuple[int, int], lang: str) -> Image.Image:
-    m = motifs.get_motif(motif_id)
-    w, h = size
-    out = Image.new("RGB", size, "#FBF6EC")
-    d = ImageDraw.Draw(out)
-    art = motifs.render_motif(motif_id, w // 3, h // 3)
-    out.paste(art, (w // 2 - art.width // 2, h // 12), art)
-    font = textrender.pil_font("hei", max(12, min(w, h) // 18))
-    title = m.name_zh if lang == "zh" else m.name_en
-    d.text((w / 2, h // 12 + art.height + h // 20), title, fill="#2B1D14", font=font, anchor="mt")
-    return out
-
-
-def proof_images(design, art: Image.Image, *, guides: bool, lang: str = "zh") -> tuple[Image.Image, Image.Image]:
-    """(front, back) as RGB images, from the products package when available."""
-    try:
-        from products import proof_images as products_proof  # lands with the products issue
-    except ImportError:
-        products_proof = None
-    if products_proof is not None:
-        try:
-            front, back = products_proof(design, art=art, guides=guides, dpi=PROOF_DPI)
-            return _as_image(front), _as_image(back)
-        except TypeError:
-            front, back = products_proof(design, art=art)
-            return _as_image(front), _as_image(back)
-    return _frame(art, guides), _frame(_plain_back(design.motif, art.size, lang), guides)
-
-
-def _as_image(value) -> Image.Image:
-    if isinstance(value, Image.Image):
-        return value.convert("RGB")
-    if isinstance(value, (bytes, bytearray)):
-        return Image.open(io.BytesIO(value)).convert("RGB")
-    return Image.open(value).convert("RGB")  # a path
+def proof_images(design, art: Image.Image, *, guides: bool) -> tuple[Image.Image, Image.Image]:
+    """(front, back) as the product will print them, at a screen resolution."""
+    front, back = products.proof_images(design, art=art, guides=guides, dpi=PROOF_DPI)
+    return front.convert("RGB"), back.convert("RGB")
 
 
 def png_bytes(image: Image.Image) -> bytes:

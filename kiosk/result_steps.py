@@ -138,7 +138,7 @@ def proof_screen() -> None:
     guides = st.toggle(t("show_guides", lang), key="w_guides")
     if guides:
         st.caption(t("guides_legend", lang))
-    front, back = preview.proof_images(design, cand.image, guides=guides, lang=lang)
+    front, back = preview.proof_images(design, cand.image, guides=guides)
     wide = front.width > front.height
     cols = st.columns(1 if wide else 2)
     with cols[0]:

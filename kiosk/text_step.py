@@ -9,7 +9,7 @@ from base import fonts
 from generator.design import MAX_LINES
 from base.errors import KioskError
 from generator.motifs import get_motif
-from kiosk import canvas, preview, state
+from kiosk import canvas, input_methods, preview, state
 from kiosk.resources import get_runner
 from kiosk.design import build_design, lines_of
 from kiosk.i18n import t
@@ -127,10 +127,6 @@ def _input_methods(lang: str) -> None:
             cols[n % 2].button(f"**{zh}**  ·  {en}", key=f"w_phrase_{n}", on_click=_pick_phrase,
                                args=(zh,), width="stretch")
     picked = None
-    try:
-        from kiosk import input_methods  # issue 7 fills these in
-    except ImportError:
-        input_methods = None
     for tab, name in ((tabs[1], "handwriting"), (tabs[2], "pinyin")):
         with tab:
             fn = getattr(input_methods, name, None)

@@ -29,11 +29,6 @@ class TrimSpec(_Frozen):
     height_mm: float = Field(gt=10, le=500)
     bleed_mm: float = Field(default=3.0, ge=0, le=10)
 
-    @property
-    def bleed_size_mm(self) -> tuple[float, float]:
-        return self.width_mm + 2 * self.bleed_mm, self.height_mm + 2 * self.bleed_mm
-
-
 class Box(_Frozen):
     x: float
     y: float

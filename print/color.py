@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageCms
 
+from base.settings import settings
 from print.errors import ColorError
 
 DEFAULT_ICC_CANDIDATES = (
@@ -46,9 +47,9 @@ def _condition_for(description: str) -> str:
 def resolve_icc(path: str | os.PathLike | None = None) -> str:
     if path:
         return str(path)
-    env = os.environ.get("KIOSK_CMYK_ICC")
+    env = settings().cmyk_icc
     if env:
-        return env
+        return str(env)
     for p in DEFAULT_ICC_CANDIDATES:
         if Path(p).exists():
             return p

@@ -39,12 +39,6 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)  # e.g. text shrunk to fit, lines off the safe area
     content_id: str = ""
 
-    def page_pngs(self, dpi: float = 100, guides: bool = False) -> list[Image.Image]:
-        from products.proof import render_side
-
-        return [render_side(s, dpi, guides=guides) for s in self.sides]
-
-
 def content_id(design: Design, layout: LayoutSpec, deck: bool) -> str:
     """Stable id of the generated content: same design and layout -> same id (reprints)."""
     h = hashlib.sha256(design.model_dump_json().encode() + f"|{layout.id}|{deck}".encode())

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from base.cli import run
+from print.impose import impose
 from base.errors import KioskError
 
 
@@ -85,11 +86,6 @@ def cmd_build(args) -> int:
 
 
 def _impose(pdf: Path, sheet: str, duplex: str | None) -> Path:
-    try:
-        from print.impose import impose
-    except ImportError:
-        raise KioskError("--sheet needs print.impose, which is not installed in this checkout",
-                         "--sheet 需要拼版模块 print.impose", field="sheet") from None
     target = pdf.with_name(f"{pdf.stem}.{sheet.lower()}.pdf")
     impose(str(pdf), str(target), sheet=sheet.lower(), duplex=duplex)
     return target

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
 from PIL import Image
 
 from generator.motifs import Motif, get_motif, render_motif
@@ -175,7 +174,3 @@ def ground_rect(layout: LayoutSpec, ink: Ink) -> RectOp:
     return RectOp(full_bleed(layout).as_tuple(), fill=ink)
 
 
-def arrays_equal_rot180(img: Image.Image) -> float:
-    """Mean absolute difference between an image and its 180-degree turn (0 = symmetric)."""
-    a = np.asarray(img.convert("RGB"), dtype=np.int16)
-    return float(np.abs(a - a[::-1, ::-1]).mean())

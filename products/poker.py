@@ -14,7 +14,7 @@ from PIL import Image
 
 from generator.design import Design
 from generator.motifs import get_motif
-from layouts.spec import Box, LayoutSpec, MuseumSpec
+from layouts.spec import LayoutSpec, MuseumSpec
 from print.color import hex_to_ink
 from print.page import K, PAPER, CircleOp, Ink, PolyOp, RectOp, Side, TextOp
 from print import typeset
@@ -35,11 +35,6 @@ class Card:
     @property
     def red(self) -> bool:
         return self.suit in ("H", "D") or self.code == "BJ"
-
-    @property
-    def index_text(self) -> str:
-        return self.rank
-
 
 def deck() -> list[Card]:
     cards = [Card(s + r, r, s) for s in SUITS for r in RANKS]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, and nothing else, so a second run costs a few seconds.
 #  - Debian packages (fonts, poppler, ghostscript, chromium) when running as root and missing;
-#  - .venv with torch==2.13.0 (local CPU build) and the dependencies of pyproject.toml.
+#  - .venv with torch==2.13.0 (local CPU build) and the dependencies of pyproject.toml, at the
+#    versions pinned in constraints.txt (how to regenerate it: see its header).
 # GPU kiosk: create .venv and install a CUDA torch into it first
 #   (python3 -m venv .venv && .venv/bin/pip install torch --index-url <your CUDA wheel index>);
 # this script keeps any torch it finds.
@@ -26,7 +27,8 @@ fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || { echo "install: creating .venv"; "$PY" -m venv .venv; }
 stamp=.venv/.kiosk-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ scripts/install.sh -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ] \
+   || [ scripts/install.sh -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
   if ! .venv/bin/python -c "import torch" 2>/dev/null; then
     echo "install: torch==2.13.0"
@@ -40,10 +42,11 @@ PYEOF
 )
   echo "install: Python dependencies"
   echo "$reqs" > .venv/requirements.txt
-  .venv/bin/pip install -q -r .venv/requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+  # pip failing (e.g. a pin of constraints.txt that cannot be met) stops the script (pipefail)
+  .venv/bin/pip install -q -r .venv/requirements.txt -c constraints.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
   .venv/bin/python -c "import torch, streamlit, rapidocr, reportlab" # fail loudly if pip did not
   # open_clip ships the CLIP BPE vocabulary file we need; its code (and torchvision) is not used.
-  .venv/bin/pip install -q --no-deps open_clip_torch 2>&1 | grep -v "^WARNING: Location" || true
+  .venv/bin/pip install -q --no-deps open_clip_torch==3.3.0 -c constraints.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
   touch "$stamp"
 fi
 

@@ -72,9 +72,6 @@ class Recognizer:
             out = self.session.run(None, {self.input_name: x})[0][0]
         return out
 
-    def knows(self, ch: str) -> bool:
-        return ch in self._index
-
     @functools.cached_property
     def _index(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.charset)}

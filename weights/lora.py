@@ -104,7 +104,6 @@ def lora_delta(down, up, alpha, shape):
 def merge_lora(sd: dict, lora: dict, ratio: float = 1.0, name: str = "LoRA") -> tuple[dict, int]:
     """A copy of sd with the LoRA merged in; returns (new sd, layers changed). Raises on a LoRA
     layer that matches nothing or does not fit, naming it."""
-    import torch
 
     downs = sorted(k[:-len(".lora_down.weight")] for k in lora if k.endswith(".lora_down.weight"))
     if not downs:

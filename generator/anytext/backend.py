@@ -10,7 +10,6 @@ rendered at the largest such size with the same aspect ratio and resized, and `i
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -20,11 +19,11 @@ from generator import glyphs, ocr
 from generator.backends import DEFAULT_SIZE, check_size, seeds_for
 from generator.design import Design
 from base.errors import BackendError, KioskError
+from base.settings import settings
 from generator.result import CancelToken, Candidate, GeneratedArt, ProgressFn
 
 MODEL_MAX_SIDE = 768
 MODEL_MIN_SIDE = 256
-DEFAULT_STEPS = 20
 
 
 def model_size(size: tuple[int, int]) -> tuple[int, int]:
@@ -47,7 +46,7 @@ class AnyTextBackend:
 
     def __init__(self, weights_dir: str | None = None, steps: int | None = None, device: str | None = None):
         self.weights_dir = weights_dir
-        self.steps = steps or int(os.environ.get("KIOSK_ANYTEXT_STEPS", DEFAULT_STEPS))
+        self.steps = steps or settings().anytext_steps
         self.device = device
         self._pipe = None
         self._loaded: dict = {}

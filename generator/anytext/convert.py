@@ -383,5 +383,3 @@ def check_state_dict(state_dict: dict, config: AnyTextConfig | None = None) -> K
     return rep
 
 
-def full_config() -> AnyTextConfig:
-    return AnyTextConfig.full()

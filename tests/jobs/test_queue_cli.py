@@ -88,3 +88,42 @@ def test_stats_and_show(tmp_path, var, capsys):
     assert "A-001" in out and "submitted" in out
     assert jobs_main(["cancel", "1"]) == 0
     assert "cancelled" in capsys.readouterr().out
+
+
+def _bad_design_files(tmp_path) -> dict[str, Path]:
+    """Files a new user may hand to `submit`: each must be refused at the door, not in the worker."""
+    def box(b: str) -> str:
+        return json.dumps(DESIGN)[:-1].replace('[0.3, 0.08, 0.4, 0.12]', b) + "}"
+
+    texts = {
+        "nan": box("[NaN, 0.08, 0.4, 0.12]"),
+        "inf": box("[0.3, 0.08, Infinity, 0.12]"),
+        "neg_inf": box("[0.3, 0.08, 0.4, -Infinity]"),
+        "overflow": box("[0.3, 0.08, 1e400, 0.12]"),
+        "huge": box("[0.3, 0.08, 1e308, 0.12]"),
+        "long_int": box("[0.3, 0.08, 1%s, 0.12]" % ("0" * 5000)),
+        "thin": box("[0.3, 0.08, 1e-9, 0.12]"),
+        "tiny": box("[0.3, 0.08, 0.4, 0.02]"),
+        "deep": '{"motif": "sunbird", "x": %s0%s}' % ("[" * 100_000, "]" * 100_000),
+        "big": json.dumps(DESIGN)[:-1] + ', "pad": "' + "x" * 300_000 + '"}',
+    }
+    out = {}
+    for name, text in texts.items():
+        assert "[0.3, 0.08, 0.4, 0.12]" not in text or name in ("deep", "big"), name
+        out[name] = tmp_path / f"{name}.json"
+        out[name].write_text(text, encoding="utf-8")
+    return out
+
+
+def test_submit_refuses_bad_numbers_tiny_boxes_deep_and_huge_files(tmp_path, var, capsys):
+    from jobs.store import Store
+
+    for name, path in _bad_design_files(tmp_path).items():
+        assert jobs_main(["submit", str(path), "-n", "1"]) == 2, name
+        captured = capsys.readouterr()
+        err = captured.err
+        assert err.startswith("error: ") and err.count("\n") == 1, (name, err[:300])
+        assert "Traceback" not in err and "Error:" not in err and captured.out == "", (name, err)
+        if name not in ("deep", "big"):
+            assert "lines[0].box" in err, (name, err)
+    assert Store().list_jobs() == []  # nothing was queued for a worker to fail on

@@ -61,7 +61,7 @@ def test_curated_phrases_are_never_refused():
 
     phrases = [p["zh"] for mo in list_motifs() for p in mo.phrases]
     phrases += [mo.name_zh for mo in list_motifs()]
-    museum = Path(m.__file__).parent / "textinput" / "museum_phrases.txt"
+    museum = Path(m.__file__).parents[1] / "textinput" / "museum_phrases.txt"
     if museum.exists():
         phrases += [ln.split("\t")[0].strip() for ln in museum.read_text(encoding="utf-8").splitlines()
                     if ln.strip() and not ln.startswith("#")]

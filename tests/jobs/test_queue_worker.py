@@ -14,7 +14,7 @@ from queue_helpers import DESIGN
 
 from jobs.intake import submit_design
 from jobs.worker import Worker
-from jobs import files, staff as output
+from jobs import files, staff
 from jobs import store as q
 
 HERE = Path(__file__).parent
@@ -62,7 +62,7 @@ def test_four_sessions_submitting_at_once_are_generated_in_order(store):
     for j in jobs:
         assert j.backend == "procedural" and len(j.candidates) == 2
         assert j.progress_done == j.progress_total == 2
-        assert all(files.exists(c["path"]) and c["checks"] for c in j.candidates)
+        assert all(files.exists(c.path) and c.checks for c in j.candidates)
 
 
 def test_choose_build_approve_puts_pdf_in_hot_folder(sqlite_store, var):
@@ -74,13 +74,13 @@ def test_choose_build_approve_puts_pdf_in_hot_folder(sqlite_store, var):
     store.choose(job.id, 1)
     worker.run_until_idle()
     job = store.get(job.id)
-    assert job.state == q.READY and job.chosen == 1 and job.ocr == job.candidates[1]["checks"]
+    assert job.state == q.READY and job.chosen == 1 and job.ocr == job.candidates[1].checks
     assert files.read_bytes(job.pdf_path)[:5] == b"%PDF-"
-    job, err = output.approve_and_print(store, job.id, actor="staff:ann")
+    job, err = staff.approve_and_print(store, job.id, actor="staff:ann")
     assert err is None and job.state == q.PRINTED
     (pdf,) = (var / "hotfolder").glob("*.pdf")
     assert job.ticket in pdf.name and pdf.read_bytes()[:5] == b"%PDF-"
-    job, err = output.reprint(store, job.id, actor="staff:ann")
+    job, err = staff.reprint(store, job.id, actor="staff:ann")
     assert err is None and job.print_count == 2 and len(list((var / "hotfolder").glob("*.pdf"))) == 2
 
 
@@ -89,7 +89,7 @@ def test_printer_away_keeps_job_approved(sqlite_store, monkeypatch):
     job = submit_design(store, _design(), n=1, auto_choose=True, source="cli")
     Worker(store, backend="procedural").run_until_idle()
     monkeypatch.setenv("KIOSK_PRINTER", "no_such_printer_here")
-    job, err = output.approve_and_print(store, job.id, actor="staff:ann")
+    job, err = staff.approve_and_print(store, job.id, actor="staff:ann")
     assert err and "no_such_printer_here" in err or "lp" in err
     job = store.get(job.id)
     assert job.state == q.APPROVED and job.print_error
@@ -181,10 +181,10 @@ def test_cups_printer_through_lp(sqlite_store, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("LP_LOG", str(tmp_path / "lp.log"))
     monkeypatch.setenv("KIOSK_PRINTER", "away")
-    job, err = output.approve_and_print(store, job.id, actor="staff:ann")
+    job, err = staff.approve_and_print(store, job.id, actor="staff:ann")
     assert job.state == q.APPROVED and "does not exist" in err
     monkeypatch.setenv("KIOSK_PRINTER", "shop")
-    job, err = output.approve_and_print(store, job.id, actor="staff:ann")   # approve again = retry
+    job, err = staff.approve_and_print(store, job.id, actor="staff:ann")   # approve again = retry
     assert err is None and job.state == q.PRINTED and job.print_error is None
     args = (tmp_path / "lp.log").read_text().split()
     assert args[:2] == ["-d", "shop"] and args[-1].endswith("product.pdf")
@@ -200,7 +200,7 @@ def test_backend_choice_follows_weights_status(sqlite_store, monkeypatch, tmp_pa
     worker.run_until_idle()
     job = sqlite_store.get(job.id)
     assert job.backend == "procedural"
-    assert "no AnyText weights" in job.build_info["generation"]["backend_reason"]
+    assert "no AnyText weights" in job.generation.backend_reason
     monkeypatch.setenv("KIOSK_BACKEND", "anytext")   # forcing a backend skips the check
     assert Worker(sqlite_store).backend_name == "anytext"
 
@@ -231,7 +231,7 @@ def test_worker_that_lost_its_lease_stops_and_leaves_the_job_to_the_new_owner(st
         slow.stop()
     job = store.get(job.id)
     assert job.state == q.AWAITING_CHOICE and job.worker == fast.owner
-    assert all(c["path"].endswith("_try2.png") and files.exists(c["path"]) for c in job.candidates)
+    assert all(c.path.endswith("_try2.png") and files.exists(c.path) for c in job.candidates)
     actions = [e.action for e in store.audit_log(job_id=job.id)][::-1]
     assert actions == ["submitted", "claimed", "requeued", "claimed", "generated"], actions
     assert not list(files.job_dir(job.id).glob("candidate_?.png"))   # the slow one saved nothing
@@ -243,16 +243,16 @@ def test_full_disk_fails_the_job_kindly_and_a_retry_finishes_it(sqlite_store, mo
     errno), nothing half-written is left, and a staff retry after freeing space finishes it."""
     import errno
 
-    from kiosk.resources import QueueRunner
+    from jobs.runner import QueueRunner
 
     store = sqlite_store
     job = submit_design(store, _design())
-    real = files._atomic_write
+    real = files.write_atomic
 
-    def full(path, data):
+    def full(path, data, **kw):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(files, "_atomic_write", full)
+    monkeypatch.setattr(files, "write_atomic", full)
     Worker(store, backend="procedural").run_until_idle()
     failed = store.get(job.id)
     assert failed.state == q.FAILED and "No space left" in failed.error
@@ -262,7 +262,7 @@ def test_full_disk_fails_the_job_kindly_and_a_retry_finishes_it(sqlite_store, mo
     assert "storage is full" in en and "Errno" not in en and "存储空间已满" in zh
     assert not list(files.job_dir(job.id).glob("*"))
 
-    monkeypatch.setattr(files, "_atomic_write", real)   # staff freed some space
+    monkeypatch.setattr(files, "write_atomic", real)   # staff freed some space
     store.retry(job.id, actor="staff:ann")
     Worker(store, backend="procedural").run_until_idle()
     assert store.get(job.id).state == q.AWAITING_CHOICE

@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-from jobs.runner import N_CANDIDATES
+from base.settings import settings
+
+N_CANDIDATES = settings().candidates
 from tests.kiosk.conftest import SCREENSHOTS, start_streamlit, tap, touch_drag
 
 pytestmark = pytest.mark.browser

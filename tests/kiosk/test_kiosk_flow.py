@@ -272,8 +272,8 @@ def test_try_again_uses_new_seeds(app):
     wait_for_candidates(at)
     from kiosk.resources import get_store
 
-    seeds = [c["seed"] for c in get_store().get(int(at.session_state["v_job"])).candidates]
-    old = [c["seed"] for c in get_store().get(int(first_job)).candidates or []]
+    seeds = [c.seed for c in get_store().get(int(at.session_state["v_job"])).candidates]
+    old = [c.seed for c in get_store().get(int(first_job)).candidates or []]
     assert seeds and not set(seeds) & set(old)
 
 
@@ -334,3 +334,37 @@ def test_job_survives_taps_and_a_closed_session(app):
         time.sleep(0.1)
     job = get_store().get(job_id)
     assert job.state == "awaiting_choice" and len(job.candidates) >= 2
+
+
+def test_box_too_small_to_print_a_character(app):
+    at = to_text_step(app, product="poker")  # 39 x 76 mm art window: 0.03 of its height is 2.3 mm
+    set_line(at, 0, "天路")
+    at.session_state["v_boxes"] = [(0.1, 0.1, 0.8, 0.03)]
+    at.run()
+    at.button(key="w_generate").click().run()
+    assert_clean(at)
+    assert at.session_state["v_step"] == "text" and at.session_state["v_job"] is None
+    [msg] = errors(at)
+    assert msg.startswith("第 1 行") and "框太小" in msg and "2.3 毫米" in msg and "至少 4 毫米" in msg
+    assert "lines[0]" not in msg and "Traceback" not in msg
+    at.button(key="k_lang_btn").click().run()
+    [msg] = errors(at)
+    assert msg == ("Line 1: too small to print one character: 31.2 x 2.3 mm at the poker's print "
+                   "size; at least 4 mm")
+    at.session_state["v_boxes"] = [(0.1, 0.1, 0.8, 0.12)]  # 9.1 mm tall: prints
+    at.run()
+    at.button(key="w_generate").click().run()
+    assert at.session_state["v_step"] == "generate", errors(at)
+
+
+def test_build_design_refuses_tiny_boxes_in_both_languages():
+    from base.errors import DesignError
+    from kiosk.design import build_design
+
+    ss = {"v_texts": ["", "天路"], "v_boxes": [None, (0.1, 0.1, 1e-9, 0.2)], "v_font": "wenkai",
+          "v_color": "#F5D27A", "v_vertical": False, "v_motif": "sunbird", "v_product": "postcard",
+          "v_seed": 1}
+    with pytest.raises(DesignError) as err:
+        build_design(ss)
+    assert err.value.message("en").startswith("Line 2: too small to print one character: 0.0 x 21.2 mm")
+    assert err.value.message("zh").startswith("第 2 行") and "0.0 × 21.2 毫米" in err.value.message("zh")

@@ -66,7 +66,7 @@ def test_wrong_password_is_refused_and_audited(env):
 
 def test_lockout_after_repeated_failures_applies_to_every_session(env, monkeypatch):
     _, store = env
-    monkeypatch.setattr(staff_auth, "MAX_FAILURES", 3)
+    monkeypatch.setenv("KIOSK_STAFF_MAX_FAILURES", "3")
     at = _session()
     for _ in range(3):
         _login(at, "guess")

@@ -13,7 +13,7 @@ import tempfile
 import time
 import uuid
 
-from jobs.intake import submit_design
+from jobs.runner import submit_design
 from products.build import preview_size
 
 DESIGN = {"version": 1, "motif": "sunbird", "product": "postcard", "seed": 7,

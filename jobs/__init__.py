@@ -4,9 +4,9 @@ print. It calls down into generator, products and print; nothing below imports i
     store.py     jobs, states, leases, audit log (SQLAlchemy; schema.py upgrades the schema)
     records.py   typed records of what crosses the database
     files.py     the var/ file store
-    intake.py    validate + moderate + queue: the one door for designs
+    runner.py    the one door for designs (validate, moderate, queue) and what the kiosk
+                 pages call (start, poll, submit, abandon)
     worker.py    the loop; generate.py and build.py are its two steps
-    runner.py    what the kiosk pages call (start, poll, submit, abandon)
     staff.py     approve (with the check rule), print, reprint; staff_auth.py: login
     cli.py       `python -m jobs ...`
 """

@@ -33,7 +33,7 @@ from base.errors import KioskError
 from generator.backends import check_size, parse_size
 from generator.design import load_design
 from jobs import staff, staff_auth
-from jobs.intake import submit_design
+from jobs.runner import submit_design
 from jobs.runner import art_size
 from jobs.store import BUILDING, FAILED, GENERATING, QUEUED, SUBMITTED, ApprovalBlocked, Store
 from jobs.worker import Worker, serve

@@ -1,4 +1,9 @@
-"""The visitor-side runner: what the kiosk pages call to generate and submit.
+"""The door every design comes in by, and the visitor-side runner the kiosk pages call.
+
+`submit_design` validates, moderates and queues: the kiosk (through `QueueRunner.start`) and
+`python -m jobs submit` both come in here, so a design that would fail in the worker (bad
+numbers, a box too small to print, refused words) is refused with one bilingual message and
+never becomes a queued job.
 
 Pages call `start(design)`, `poll(job_id)`, `submit(job_id, choice)`, `abandon(job_id)` and only
 ever hold a job id in their session: the job belongs to the job store and its worker, so it
@@ -9,19 +14,35 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from PIL import Image
 from sqlalchemy.exc import SQLAlchemyError
 
 from base.settings import settings
-from generator.design import PRODUCTS, Design
+from generator import moderation
+from generator.design import PRODUCTS, Design, make_design
 from jobs import files
-from jobs.intake import submit_design
 from jobs.store import (ABANDONED, APPROVED, AWAITING_CHOICE, BUILDING, CANCELLED, FAILED,
                         GENERATING, PRINTED, QUEUED, READY, REJECTED, SUBMITTED, QueueError,
-                        Store, utcnow)
+                        JobInfo, Store, utcnow)
 from products import preview_size
+
+def submit_design(store: Store, design: Design | dict[str, Any], *, actor: str = "kiosk",
+                  source: str = "kiosk", n: int = 1, size: str = "512x512",
+                  auto_choose: bool = False,
+                  session_id: str | None = None) -> JobInfo:
+    """Validate and moderate `design`, then queue it. A refusal is written to the audit log
+    (the matched term is for staff only) and raised as ModerationError / DesignError."""
+    design = design if isinstance(design, Design) else make_design(design)
+    verdict = moderation.check_design(design)
+    if not verdict.ok:
+        store.audit(actor, "refused", None, {"line": verdict.line, "term": verdict.term,
+                                             "text": verdict.text, "source": source})
+        raise moderation.ModerationError(verdict.line, verdict.term)
+    return store.submit(design.model_dump(mode="json"), actor=actor, source=source, n=n,
+                        size=size, auto_choose=auto_choose, session_id=session_id)
+
 
 def art_size(product: str) -> tuple[int, int]:
     """The candidates' size for a product: multiples of 64 in the aspect of its art window

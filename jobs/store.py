@@ -414,7 +414,8 @@ class Store:
     def submit(self, payload: dict, *, actor: str = "kiosk", source: str = "kiosk", n: int = 1,
                size: str = "512x512", auto_choose: bool = False,
                session_id: str | None = None) -> JobInfo:
-        """Queue a design that jobs.intake has validated and moderated (its JSON form)."""
+        """Queue a design that jobs.runner.submit_design has validated and moderated (its JSON
+        form)."""
         for attempt in range(20):
             try:
                 with self.session_scope() as s:

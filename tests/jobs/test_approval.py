@@ -11,7 +11,7 @@ from queue_helpers import DESIGN
 from jobs import files, staff, staff_auth
 from jobs import store as q
 from jobs.cli import main as jobs_main
-from jobs.intake import submit_design
+from jobs.runner import submit_design
 from jobs.records import (BuildResult, Candidate, Override, PreflightFinding, PreflightSummary,
                           TextCheck)
 

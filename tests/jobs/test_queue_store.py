@@ -7,7 +7,7 @@ import pytest
 from queue_helpers import DESIGN
 
 from generator.moderation import ModerationError
-from jobs.intake import submit_design
+from jobs.runner import submit_design
 from jobs.records import BuildResult, Candidate, TextCheck
 from jobs import store as q
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from queue_helpers import DESIGN
 
-from jobs.intake import submit_design
+from jobs.runner import submit_design
 from jobs.worker import Worker
 from jobs import files, staff
 from jobs import store as q

@@ -29,7 +29,7 @@ import pytest
 from queue_helpers import DESIGN
 from sqlalchemy import text
 
-from jobs.intake import submit_design
+from jobs.runner import submit_design
 from jobs import files
 from jobs import store as q
 
@@ -106,7 +106,7 @@ def test_twenty_jobs_each_processed_exactly_once(engine, var, tmp_path, monkeypa
     for j in done:
         want = q.READY if j.id in with_pdf else q.AWAITING_CHOICE
         assert j.state == want, (j.id, j.state, j.error)
-        assert len(j.candidates) == 1 and files.exists(j.candidates[0]["path"])
+        assert len(j.candidates) == 1 and files.exists(j.candidates[0].path)
         if j.id in with_pdf:
             assert files.read_bytes(j.pdf_path)[:5] == b"%PDF-"
     ids = [j.id for j in jobs]

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from jobs.intake import submit_design
+from jobs.runner import submit_design
 from jobs.worker import Worker
 from jobs import staff_auth
 from jobs import store as q

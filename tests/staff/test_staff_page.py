@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from jobs.intake import submit_design
+from jobs.runner import submit_design
 from jobs.worker import Worker
 from jobs import staff_auth
 from jobs import store as q

@@ -72,7 +72,7 @@ def _contended_claims(url: str, n: int = 40) -> float:
 def _worker_processes(url: str, tmp: str, workers: int, *, schema: str, admin,
                       jobs: int = 12) -> tuple[float, float]:
     """Jobs per minute (generate 2 candidates + OCR, then the product PDF) through N
-    `python -m generator worker` processes: (wall clock from launching the processes to the
+    `python -m jobs worker` processes: (wall clock from launching the processes to the
     last job ready, start-up and model loading included; steady state: the steps finished
     after every worker had finished its first one, over the time they took, 2 steps a job)."""
     import subprocess
@@ -93,7 +93,7 @@ def _worker_processes(url: str, tmp: str, workers: int, *, schema: str, admin,
         env = {**os.environ, "KIOSK_VAR": tmp, "KIOSK_DB_URL": url, "KIOSK_WORKER_POLL": "0.1"}
         repo = Path(__file__).resolve().parent.parent
         t0 = time.perf_counter()
-        procs = [subprocess.Popen([sys.executable, "-m", "generator", "worker", "--backend",
+        procs = [subprocess.Popen([sys.executable, "-m", "jobs", "worker", "--backend",
                                    "procedural", "--exit-when-idle", "--label", f"b{w}"],
                                   cwd=repo, env=env, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL) for w in range(workers)]

@@ -3,7 +3,7 @@
 To change the schema: add jobs/migrations/versions/NNNN_what.py with the next revision id
 (down_revision = the current head), and change the model in jobs/store.py in the same commit.
 
-`upgrade(engine, metadata)` (every Store calls it) brings a database to the head revision:
+`upgrade(engine)` (every Store calls it) brings a database to the head revision:
 
 - empty database: runs every migration (0001 creates the tables);
 - a database the release before Alembic made (kiosk_jobs, no alembic_version): stamps 0001,
@@ -18,7 +18,8 @@ commit or rollback; DDL is transactional there, so a failed migration leaves not
 done); on SQLite the store's engine begins every write transaction with BEGIN IMMEDIATE, the
 database's single write lock (others wait up to its busy timeout).
 
-This module must not import jobs.store (import-linter: no cycles); `metadata` is passed in.
+This module must not import jobs.store (import-linter: no cycles): the migrations are the
+schema, and a test checks that they equal the models.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, inspect, text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -68,10 +69,8 @@ def current_revisions(engine: Engine) -> set[str] | None:
             return None
 
 
-def upgrade(engine: Engine, metadata: MetaData) -> None:
-    """Bring the database to the head revision (see the module docstring). `metadata` is the
-    models' (jobs.store.Base.metadata): after the migrations the schema equals it (the
-    migrations are the schema; metadata is taken for the callers' sake and for tests)."""
+def upgrade(engine: Engine) -> None:
+    """Bring the database to the head revision (see the module docstring)."""
     head = head_revision()
     if current_revisions(engine) == {head}:
         return

@@ -368,7 +368,7 @@ class Store:
                              if self.is_sqlite else self.engine)
         self._read_session = sessionmaker(self._read_engine, expire_on_commit=False)
         if create:
-            upgrade(self.engine, Base.metadata)
+            upgrade(self.engine)
 
     def _beat(self):
         """The heartbeat clock: the database's on PostgreSQL, so workers and kiosks on machines

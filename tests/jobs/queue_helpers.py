@@ -1,4 +1,4 @@
-"""Shared test data for tests/queue (a uniquely named module: `conftest` is ambiguous when
+"""Shared test data for tests/jobs (a uniquely named module: `conftest` is ambiguous when
 several test folders each have one)."""
 
 DESIGN = {"version": 1, "motif": "sunbird", "product": "postcard", "backend": "procedural",

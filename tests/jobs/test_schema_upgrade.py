@@ -359,7 +359,7 @@ def test_empty_database_gets_the_head_schema_and_reopening_is_one_query(db, monk
     event.listen(engine, "before_cursor_execute",
                  lambda conn, cur, stmt, *a: statements.append(stmt))
     try:
-        schema.upgrade(engine, q.Base.metadata)
+        schema.upgrade(engine)
     finally:
         engine.dispose()
     assert [s for s in statements if not s.startswith("BEGIN")] == [

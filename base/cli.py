@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import math
 import sys
 from typing import Callable, Iterator, Sequence
 
@@ -77,6 +78,18 @@ def run(func: Callable[..., int], *args) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def finite(text: str) -> float:
+    """argparse type for a number option: NaN, Infinity and negative values are refused with
+    argparse's own one-line usage error (exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a finite number, 0 or more")
+    return value
 
 
 def main_of(build_parser: Callable[[], argparse.ArgumentParser]) -> Callable[[Sequence[str] | None], int]:

@@ -28,7 +28,7 @@ import json
 import sys
 import time
 
-from base.cli import main_of
+from base.cli import finite, main_of
 from base.errors import KioskError
 from generator.backends import check_size, parse_size
 from generator.design import load_design
@@ -85,11 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
 
     p = sub.add_parser("requeue-stale", help="return jobs whose worker stopped heartbeating")
-    p.add_argument("--lease", type=float, default=None, help="seconds without heartbeat (default 60)")
+    p.add_argument("--lease", type=finite, default=None, help="seconds without heartbeat (default 60)")
     p.set_defaults(func=cmd_requeue)
 
     p = sub.add_parser("stats", help="jobs per state, waiting time, per-worker throughput")
-    p.add_argument("--since", type=float, metavar="HOURS",
+    p.add_argument("--since", type=finite, metavar="HOURS",
                    help="waiting times and throughput over the last HOURS only")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)

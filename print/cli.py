@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from base.cli import main_of
+from base.cli import finite, main_of
 from print.impose import impose
 from print.preflight import format_report, inspect_pdf, report_json
 
@@ -68,8 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pages", default="auto",
                    choices=("auto", "alternate", "fronts", "shared-back"),
                    help="how input pages pair up (auto: the writer's record, else even = pairs)")
-    p.add_argument("--bleed", type=float, default=3.0, help="bleed kept around each piece, mm")
-    p.add_argument("--margin", type=float, default=10.0, help="clear sheet margin, mm")
+    p.add_argument("--bleed", type=finite, default=3.0, help="bleed kept around each piece, mm")
+    p.add_argument("--margin", type=finite, default=10.0, help="clear sheet margin, mm")
     p.add_argument("--copies", type=int, default=1, help="each piece this many times")
     p.add_argument("--fill", action="store_true",
                    help="repeat the pieces until the last sheet is full")
@@ -84,8 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="JSON report instead of text (a list when several files)")
     p.add_argument("--mode", default="auto", choices=("auto", "cmyk", "rgb"),
                    help="colour mode (auto: from the output intent)")
-    p.add_argument("--ink-limit", type=float, default=300.0, help="total ink limit in %%")
-    p.add_argument("--safe-mm", type=float, default=None,
+    p.add_argument("--ink-limit", type=finite, default=300.0, help="total ink limit in %%")
+    p.add_argument("--safe-mm", type=finite, default=None,
                    help="safe margin inside the trim (default: the layout's, else 3)")
     p.add_argument("--no-render", action="store_true",
                    help="skip the Ghostscript checks (ink limit, art in the bleed)")

@@ -11,7 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
-from base.cli import run
+from base.cli import finite, run
 from print.impose import impose
 from base.errors import KioskError
 
@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("proof", help="front/back proof PNGs (PIL, no PDF)")
     p.add_argument("design")
     p.add_argument("-o", "--out", required=True, help="prefix: writes PREFIX-front.png, PREFIX-back.png")
-    p.add_argument("--dpi", type=float, default=150)
+    p.add_argument("--dpi", type=finite, default=150)
     p.add_argument("--art")
     p.add_argument("--no-guides", action="store_true")
     ls = sub.add_parser("layouts", help="list layout variants")

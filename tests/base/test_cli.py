@@ -64,3 +64,11 @@ def test_ok_and_findings(tmp_path, capsys):
     bad = tmp_path / "not.pdf"
     bad.write_bytes(b"%PDF-1.4\n% nothing else\n")
     assert print.cli.main(["preflight", str(bad)]) in (FINDINGS, BAD_INPUT)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "ten"])
+def test_number_options_refuse_non_finite_values(value, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        print.cli.main(["impose", "in.pdf", "-o", "out.pdf", "--bleed", value])
+    assert exit_.value.code == BAD_INPUT
+    assert "--bleed" in capsys.readouterr().err

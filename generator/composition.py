@@ -169,6 +169,11 @@ def _repeat(canvas, motif, look, boxes, w, h):
     spec = look.style.composition
     cell = min(w, h) / spec.count
     side = max(8, round(cell * look.scale))
+    if motif.kind == "band":   # cloth repeats as bands across the width, ground between them
+        art = tinted(motif_art(motif, w, side, look.focus[0]), look.palette.motif)
+        for r in range(-1, math.ceil(h / cell) + 1):
+            blend(canvas, art, 0, round(look.focus[1] * cell + r * cell - side / 2), spec.opacity)
+        return
     art = motif_art(motif, side, side)
     tiles = [tinted(art, look.palette.motif)]
     tiles.append(tiles[0][:, ::-1].copy() if spec.mirror else tiles[0])
@@ -187,6 +192,8 @@ def _repeat(canvas, motif, look, boxes, w, h):
 def _mirrored_pair(canvas, motif, look, boxes, w, h):
     spec = look.style.composition
     short = min(w, h)
+    if motif.kind == "band":   # a strip has no left and right to mirror: one cloth panel
+        return _single(canvas, motif, look, boxes, w, h)
     side = max(8, round(look.scale * short))
     art = tinted(motif_art(motif, side, side), look.palette.motif)
     cx, cy = w / 2 + look.jitter[0] * short, h / 2 + look.jitter[1] * short

@@ -22,7 +22,7 @@ from generator.styles import OrnamentSpec
 Box = tuple[float, float, float, float]
 Rect = tuple[int, int, int, int]        # x0, y0, x1, y1 pixels
 CLEAR = 0.02                            # extra clearance around a text box, of the short side
-SEAL_FONT = "kai"
+SEAL_FONT = "wenkai"   # simplified forms (the kai face draws 遗 as 遺)
 
 
 @dataclass
@@ -87,8 +87,7 @@ def _poly(mask: np.ndarray, pts: np.ndarray, thick: int, closed: bool = False) -
     cv2.polylines(mask, [np.round(pts * 16).astype(np.int32)], closed, 255, thick, cv2.LINE_AA, shift=4)
 
 
-_MEANDER = np.array([(0, 1), (0, 0), (0.75, 0), (0.75, 0.75), (0.25, 0.75), (0.25, 0.25),
-                     (0.5, 0.25), (0.5, 0.5)], np.float64)
+_MEANDER = np.array([(0, 1), (0, 0), (0.72, 0), (0.72, 0.66), (0.36, 0.66), (0.36, 0.33)], np.float64)
 
 
 def _band(spec: OrnamentSpec, w: int, h: int, unit_fn) -> tuple[np.ndarray, list[Rect]]:
@@ -229,7 +228,7 @@ def _seal(spec: OrnamentSpec, w: int, h: int, out: list[Rect], name: str) -> tup
     # Worn ink: a fixed pattern in the seal's own cells (same at any size).
     wear = np.asarray(Image.fromarray((np.random.default_rng(0x5EA1).random((12, 12)) * 255).astype(np.uint8))
                       .resize((side, side), Image.BICUBIC), np.float32) / 255.0
-    a = (a.astype(np.float32) * np.clip((wear + 0.25) * 1.6, 0, 1)).astype(np.uint8)
+    a = (a.astype(np.float32) * np.clip((wear + 0.55) * 1.4, 0, 1)).astype(np.uint8)
     mask[y0:y0 + side, x0:x0 + side] = a
     return mask, [(x0, y0, x0 + side, y0 + side)]
 

@@ -163,7 +163,9 @@ def _edit_base(design: Design, size: tuple[int, int]) -> np.ndarray:
     small_hole = cv2.dilate(cv2.resize(hole, (w // f, h // f), interpolation=cv2.INTER_NEAREST),
                             np.ones((3, 3), np.uint8))
     fill = cv2.inpaint(small, small_hole, 3, cv2.INPAINT_TELEA)
-    fill = cv2.GaussianBlur(cv2.resize(fill, (w, h), interpolation=cv2.INTER_CUBIC), (0, 0), f)
+    # Blurred well past the strokes' width: art running through the box (a gap between two
+    # motifs) must not leave a bar the recognizer reads as "1".
+    fill = cv2.GaussianBlur(cv2.resize(fill, (w, h), interpolation=cv2.INTER_CUBIC), (0, 0), 3 * f)
     m = cv2.GaussianBlur((hole > 0).astype(np.float32), (0, 0), max(1.0, min(w, h) / 170))[..., None]
     m = np.maximum(m, (hole > 0)[..., None])   # the box itself is filled fully
     return fill.astype(np.float32) * m + src.astype(np.float32) * (1 - m)

@@ -245,7 +245,32 @@ _KINDS = {"single": _single, "close_up": _close_up, "repeat": _repeat,
           "mirrored_pair": _mirrored_pair, "medallion": _medallion}
 
 
-def place_motif(canvas: np.ndarray, motif: motifs.Motif, look: Look, boxes: list[Box]) -> None:
-    """Draw the motif into the float canvas as the look's composition says."""
+def _text_beds(canvas: np.ndarray, boxes: list[Box]) -> list[tuple[tuple[int, int, int, int], np.ndarray, np.ndarray]]:
+    """The ground under each text box (grown by KEEP), with a feathered weight: 1 inside the
+    box, falling to 0 at the grown edge (separable ramps: cheap at print size)."""
     h, w = canvas.shape[:2]
-    _KINDS[look.style.composition.kind](canvas, motif, look, boxes, w, h)
+    m = KEEP * min(w, h)
+    out = []
+    for x, y, bw, bh in boxes:
+        x0, y0 = max(0, int(x * w - m)), max(0, int(y * h - m))
+        x1, y1 = min(w, math.ceil((x + bw) * w + m)), min(h, math.ceil((y + bh) * h + m))
+        if x0 >= x1 or y0 >= y1:
+            continue
+        xs, ys = np.arange(x0, x1, dtype=np.float32) + 0.5, np.arange(y0, y1, dtype=np.float32) + 0.5
+        rx = np.clip(np.minimum(xs - (x * w - m), (x + bw) * w + m - xs) / m, 0, 1)
+        ry = np.clip(np.minimum(ys - (y * h - m), (y + bh) * h + m - ys) / m, 0, 1)
+        out.append(((x0, y0, x1, y1), canvas[y0:y1, x0:x1].copy(), np.outer(ry, rx)[..., None]))
+    return out
+
+
+def place_motif(canvas: np.ndarray, motif: motifs.Motif, look: Look, boxes: list[Box]) -> None:
+    """Draw the motif into the float canvas as the look's composition says; where the style
+    asks, the art recedes under the text boxes (a busy close-up must not fight the letters)."""
+    h, w = canvas.shape[:2]
+    spec = look.style.composition
+    beds = _text_beds(canvas, boxes) if spec.behind_text < 1 else []
+    _KINDS[spec.kind](canvas, motif, look, boxes, w, h)
+    k = np.float32(1 - spec.behind_text)
+    for (x0, y0, x1, y1), ground, weight in beds:
+        region = canvas[y0:y1, x0:x1]
+        region[:] = region + (ground - region) * (weight * k)

@@ -98,6 +98,7 @@ class CompositionSpec(_Frozen):
     ring: Literal["pearls", "double", "none"] = "pearls"   # medallion rim
     disc: Colour = "ground+ink:0.35"    # medallion field
     opacity: float = Field(default=1.0, gt=0, le=1)
+    behind_text: float = Field(default=1.0, ge=0, le=1)   # the art's strength under a text box
     shadow: bool = True
     turn: bool = True                   # a roundel may turn (its light and birds move round)
 

@@ -41,3 +41,7 @@ class BackendError(KioskError):
 
 class CancelledError(KioskError):
     """A job was cancelled by its caller."""
+
+
+class StyleError(KioskError):
+    """A style file (generator/styles/*.json) is unreadable or invalid."""

@@ -1,4 +1,4 @@
-"""`python -m generator render|motifs|fonts|eval` (pre-commit style: main(argv) -> exit code)."""
+"""`python -m generator render|motifs|fonts|eval|contact-sheet` (pre-commit style: main(argv) -> exit code)."""
 from __future__ import annotations
 
 import argparse
@@ -125,6 +125,25 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_contact_sheet(args) -> int:
+    import io
+
+    from base.atomic import write_atomic
+    from generator.contact_sheet import contact_sheet
+
+    if args.cell < 64 or args.cell % 64:
+        raise KioskError(f"--cell must be a multiple of 64, at least 64 (got {args.cell})",
+                         f"--cell 须为 64 的倍数（现为 {args.cell}）")
+    out = Path(args.output)
+    if not out.parent.exists() or not os.access(out.parent, os.W_OK):
+        raise KioskError(f"cannot write {out}: folder missing or not writable", f"无法写入 {out}")
+    buf = io.BytesIO()
+    contact_sheet(args.cell, args.text).save(buf, format="PNG")
+    write_atomic(out, buf.getvalue())
+    print(f"{out}  every motif x every style")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -146,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--backend", default="procedural")
     e.add_argument("--seed", type=int, default=0, help="first seed (phrase i uses seed + i)")
     e.set_defaults(func=cmd_eval)
+    c = sub.add_parser("contact-sheet", help="every motif x every style on one PNG")
+    c.add_argument("-o", "--output", required=True)
+    c.add_argument("--cell", type=int, default=256, help="side of one picture in pixels")
+    c.add_argument("--text", default="天路")
+    c.set_defaults(func=cmd_contact_sheet)
     return ap
 
 

@@ -1,114 +1,27 @@
 """The procedural backend: the embedded default that needs no weights and no GPU.
 
-It draws the motif from its vector art on a textured ground (silk, lacquer, bronze...) and
-sets the visitor's lines in the chosen font and colour with a material effect: gold foil,
-bronze cast, cinnabar seal or jade. Deterministic for a seed; any size in multiples of 64.
+Each candidate seed draws one style (generator/styles/*.json; consecutive seeds differ): a
+ground (silk, rice paper, lacquer, night, gold leaf), the motif from its vector art in a
+composition (emblem, close-up, repeat, mirrored pair, medallion), a frame from the museum's
+pattern language, then the visitor's lines in the chosen font and colour with a material effect
+(gold foil, bronze cast, cinnabar seal or jade). Deterministic for a seed; any size in
+multiples of 64, and a whole multiple of a candidate's size redraws the same picture.
 """
 from __future__ import annotations
 
+import functools
 import time
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from generator import motifs, ocr, textrender
+from generator import composition, ground, motifs, ocr, ornaments, textrender
 from generator.backends import DEFAULT_SIZE, check_size, seeds_for
 from generator.design import Design
+from generator.look import Look
 from base.errors import BackendError, CancelledError
 from generator.result import CancelToken, Candidate, GeneratedArt, ProgressFn
-
-
-def _hex(c: str) -> np.ndarray:
-    return np.array([int(c[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
-
-
-def _noise(rng: np.random.Generator, w: int, h: int, cells: int) -> np.ndarray:
-    """Smooth value noise in [0, 1] (bicubic upsampling of a small random grid)."""
-    gw, gh = max(2, cells), max(2, round(cells * h / w))
-    grid = (rng.random((gh, gw)) * 255).astype(np.uint8)
-    return np.asarray(Image.fromarray(grid).resize((w, h), Image.BICUBIC), np.float32) / 255.0
-
-
-@dataclass(frozen=True)
-class Look:
-    """What makes candidates of one design differ at a glance (all scale-free): the dye's
-    depth, where the glow sits and how strong it is, and a roundel's turn."""
-    tone: float = 1.0
-    glow: float = 0.22
-    glow_at: tuple[float, float] = (0.0, 0.0)   # centre offset, fractions of the half size
-    turn: float = 0.0                           # degrees, roundels only
-
-    @classmethod
-    def for_seed(cls, seed: int, motif: motifs.Motif) -> "Look":
-        # Its own stream, so the texture and placement draws of a seed stay as they were.
-        r = np.random.default_rng([seed, 0x100C])
-        return cls(tone=float(r.uniform(0.8, 1.25)), glow=float(r.uniform(0.1, 0.36)),
-                   glow_at=(float(r.uniform(-0.25, 0.25)), float(r.uniform(-0.25, 0.1))),
-                   turn=float(r.uniform(0, 360)) if motif.kind == "roundel" else 0.0)
-
-
-def ground(motif: motifs.Motif, w: int, h: int, rng: np.random.Generator,
-           look: Look = Look()) -> np.ndarray:
-    """Textured ground as float RGB (h, w, 3) in 0..255: silk weave, cloudy dye, vignette."""
-    base = _hex(motif.ground) * look.tone
-    cloud = _noise(rng, w, h, 5) * 0.6 + _noise(rng, w, h, 13) * 0.4
-    # Silk weave: fine horizontal and vertical threads, scale-independent (about 2 px at 512).
-    pitch = max(2.0, w / 256)
-    # 1-D coordinates broadcast to the plane: the weave is separable, and nothing allocates
-    # full-size coordinate grids (a third of the time at print size).
-    yy = np.arange(h, dtype=np.float32)[:, None]
-    xx = np.arange(w, dtype=np.float32)[None, :]
-    weave = 0.5 + 0.25 * np.sin(xx * np.float32(np.pi / pitch)) * np.sin(yy * np.float32(np.pi / pitch))
-    r = np.hypot((xx - w / 2) / (w / 2), (yy - h / 2) / (h / 2))
-    vignette = np.clip(1.12 - 0.38 * r ** 2, 0.55, 1.12)
-    shade = (0.78 + 0.38 * cloud + 0.08 * (weave - 0.5)) * vignette
-    img = base[None, None, :] * shade[..., None]
-    # A warm glow behind the motif.
-    gx, gy = look.glow_at
-    rg = np.hypot((xx - w / 2 * (1 + gx)) / (w / 2), (yy - h / 2 * (1 + gy)) / (h / 2))
-    glow = np.exp(-(rg ** 2) / 0.35)[..., None] * (_hex(motif.accent) - base)[None, None, :] * look.glow
-    return np.clip(img + glow, 0, 255)
-
-
-def _paste_motif(canvas: np.ndarray, motif: motifs.Motif, rng: np.random.Generator,
-                 look: Look = Look()) -> None:
-    h, w = canvas.shape[:2]
-    if motif.kind == "band":
-        # A brocade band: tile the strip to cover the art like woven cloth.
-        band_h = max(16, round(h / rng.choice([3, 4])))
-        strip = motifs.render_motif(motif.id, w, band_h)
-        bbox = strip.getbbox() or (0, 0, w, band_h)
-        strip = strip.crop((0, bbox[1], w, bbox[3]))
-        layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-        offset = int(rng.uniform(0, 1) * strip.height)
-        for y in range(-offset, h, strip.height):
-            layer.alpha_composite(strip, (0, y)) if y >= 0 else layer.paste(strip, (0, y), strip)
-        _composite(canvas, layer, shadow=False)
-        return
-    scale = float(rng.uniform(0.80, 0.90))
-    size = (round(w * scale), round(h * scale))
-    art = motifs.render_motif(motif.id, *size)
-    if look.turn:  # a roundel reads the same at any angle; its light and birds move round
-        art = art.rotate(look.turn, resample=Image.BICUBIC)
-    layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-    ox = (w - size[0]) // 2 + round(rng.uniform(-0.015, 0.015) * min(w, h))
-    oy = (h - size[1]) // 2 + round(rng.uniform(-0.015, 0.015) * min(w, h))
-    layer.paste(art, (ox, oy), art)
-    _composite(canvas, layer, shadow=True)
-
-
-def _composite(canvas: np.ndarray, layer: Image.Image, shadow: bool) -> None:
-    rgba = np.asarray(layer, np.float32)
-    alpha = rgba[..., 3:4] / 255.0
-    if shadow:
-        h, w = canvas.shape[:2]
-        d = max(2, round(min(w, h) / 128))
-        sh = cv2.GaussianBlur(rgba[..., 3], (0, 0), d * 1.5) / 255.0
-        sh = np.roll(sh, (d, d), axis=(0, 1))[..., None] * 0.55
-        canvas *= 1 - sh
-    canvas[:] = canvas * (1 - alpha) + rgba[..., :3] * alpha
 
 
 def _luma(rgb: np.ndarray) -> float:
@@ -137,7 +50,7 @@ def _draw_line(canvas: np.ndarray, line, material: str, rng: np.random.Generator
         bx1, by1 = bx0 + int(line.box[2] * w), by0 + int(line.box[3] * h)
         seal = np.zeros(mask.shape, np.float32)
         seal[max(0, by0):by1, max(0, bx0):bx1] = 1.0
-        wear = _noise(rng, seal.shape[1], seal.shape[0], 24)
+        wear = ground.noise(rng, seal.shape[1], seal.shape[0], 24)
         seal *= np.clip((wear - 0.08) * 6, 0, 1)
         seal = cv2.GaussianBlur(seal, (0, 0), max(0.6, size / 90))[..., None]
         region[:] = region * (1 - seal * 0.92) + np.array([178, 34, 30], np.float32) * seal * 0.92
@@ -176,7 +89,7 @@ def _draw_line(canvas: np.ndarray, line, material: str, rng: np.random.Generator
         glint = np.exp(-(((xx + yy) / (size * 1.2)) % 1.0 - 0.5) ** 2 / 0.02)[..., None]
         face = face + glint * 40
     elif material == "bronze":
-        patina = _noise(rng, mask.shape[1], mask.shape[0], max(4, round(3 * mask.shape[1] / max(size, 1))))
+        patina = ground.noise(rng, mask.shape[1], mask.shape[0], max(4, round(3 * mask.shape[1] / max(size, 1))))
         verdigris = np.array([94, 127, 107], np.float32)
         p = np.clip((patina - 0.55) * 2.2, 0, 0.45)[..., None]
         face = (color * (0.85 + 0.25 * ramp)) * (1 - p) + verdigris * p
@@ -193,6 +106,14 @@ def _draw_line(canvas: np.ndarray, line, material: str, rng: np.random.Generator
     region[:] = region * (1 - m) + face * m
 
 
+@functools.lru_cache(maxsize=1)
+def _museum_name() -> str:
+    """The seal's default text: the museum's name, at most four characters (a 2 x 2 seal)."""
+    from layouts import museum
+
+    return museum().name_zh[:4]
+
+
 def render(design: Design, size: tuple[int, int], seed: int) -> Image.Image:
     """One candidate image (RGB) for a design, deterministic for (design, size, seed)."""
     motif = motifs.get_motif(design.motif)
@@ -204,8 +125,10 @@ def render(design: Design, size: tuple[int, int], seed: int) -> Image.Image:
         canvas = _edit_base(design, size)
     else:
         look = Look.for_seed(seed, motif)
-        canvas = ground(motif, w, h, rng, look)
-        _paste_motif(canvas, motif, rng, look)
+        boxes = [tuple(ln.box) for ln in design.lines]
+        canvas = ground.draw_ground(look, w, h, rng)
+        composition.place_motif(canvas, motif, look, boxes)
+        ornaments.draw_frame(canvas, ornaments.frame_layers(look, boxes, w, h, _museum_name()))
     for line in design.lines:
         if line.text:  # an empty line (edit mode) only erases its box
             _draw_line(canvas, line, motif.material, rng)
@@ -240,7 +163,9 @@ def _edit_base(design: Design, size: tuple[int, int]) -> np.ndarray:
     small_hole = cv2.dilate(cv2.resize(hole, (w // f, h // f), interpolation=cv2.INTER_NEAREST),
                             np.ones((3, 3), np.uint8))
     fill = cv2.inpaint(small, small_hole, 3, cv2.INPAINT_TELEA)
-    fill = cv2.GaussianBlur(cv2.resize(fill, (w, h), interpolation=cv2.INTER_CUBIC), (0, 0), f)
+    # Blurred well past the strokes' width: art running through the box (a gap between two
+    # motifs) must not leave a bar the recognizer reads as "1".
+    fill = cv2.GaussianBlur(cv2.resize(fill, (w, h), interpolation=cv2.INTER_CUBIC), (0, 0), 3 * f)
     m = cv2.GaussianBlur((hole > 0).astype(np.float32), (0, 0), max(1.0, min(w, h) / 170))[..., None]
     m = np.maximum(m, (hole > 0)[..., None])   # the box itself is filled fully
     return fill.astype(np.float32) * m + src.astype(np.float32) * (1 - m)

@@ -205,3 +205,34 @@ def render_motif(motif_id: str, width: int, height: int) -> Image.Image:
     out = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     out.paste(art, ((width - w) // 2, (height - h) // 2))
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _svg_view_png(path: Path, view: tuple[float, float, float, float], width: int, height: int) -> bytes:
+    import re
+
+    import resvg_py
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    vb = " ".join(f"{v:.4f}" for v in view)
+    # Only the root element's viewBox (and size) change: resvg then draws just that window.
+    root = re.search(r"<svg\b[^>]*>", text)
+    head = re.sub(r'\s(viewBox|width|height|preserveAspectRatio)="[^"]*"', "", root.group(0))
+    head = head[:-1] + f' viewBox="{vb}" preserveAspectRatio="none">'
+    svg = text[:root.start()] + head + text[root.end():]
+    try:
+        return bytes(resvg_py.svg_to_bytes(svg_string=svg, width=width, height=height,
+                                           skip_system_fonts="<text" not in text))
+    except ValueError as exc:
+        raise MotifError(f"motif art {path.name} cannot be drawn: {exc}",
+                         f"纹样图稿 {path.name} 无法绘制") from None
+
+
+def render_motif_view(motif_id: str, width: int, height: int,
+                      view: tuple[float, float, float, float]) -> Image.Image:
+    """A window of the motif art, view = (x, y, w, h) as fractions of its viewBox, drawn into
+    width x height (a close-up crop drawn sharp at any size, not an enlarged small render)."""
+    m = get_motif(motif_id)
+    vw, vh = svg_size(m.art)
+    box = (view[0] * vw, view[1] * vh, view[2] * vw, view[3] * vh)
+    return Image.open(io.BytesIO(_svg_view_png(m.art, box, width, height))).convert("RGBA")

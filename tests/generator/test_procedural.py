@@ -141,18 +141,15 @@ def test_a_candidate_redrawn_at_print_size_is_the_same_picture(backend):
 
 
 def test_candidates_of_one_design_differ_at_a_glance(backend):
-    """Seeds change the dye's depth and the glow (every motif) and a roundel's turn, not only
-    the fine texture: a visitor choosing among candidates should see a difference."""
-    def small(image):
-        return np.asarray(image.resize((64, 64), Image.BOX), np.float32)   # only the gist
+    """Consecutive seeds draw different styles (ground, composition, frame), so a visitor
+    choosing among candidates sees different pictures, not a change of glow."""
+    from generator.variety import spread
 
-    for motif, at_least in (("sunbird", 12.0), ("gold_mask", 4.0)):   # before: sunbird 5.7
+    for motif in ("sunbird", "gold_mask"):   # before styles: spread 0.05-0.15
         cands = backend.generate(design(motif=motif), size=(256, 256), n=3, check=False).candidates
-        gists = [small(c.image) for c in cands]
-        diffs = [np.abs(gists[i] - gists[j]).mean() for i in range(3) for j in range(i + 1, 3)]
-        assert min(diffs) > at_least, (motif, diffs)
+        assert spread([c.image for c in cands]) > 0.3, motif
     from generator.motifs import get_motif
-    from generator.procedural import Look
+    from generator.look import Look
 
     assert Look.for_seed(5, get_motif("sunbird")) == Look.for_seed(5, get_motif("sunbird"))
     assert Look.for_seed(5, get_motif("gold_mask")).turn == 0      # a mask is never turned

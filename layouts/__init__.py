@@ -11,6 +11,7 @@ A bad file raises LayoutError naming the file and the field.
 """
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -54,6 +55,18 @@ def _read(path: Path, model: type[BaseModel]):
 
 
 def load_layout_file(path: str | Path) -> LayoutSpec:
+    """Read and validate one layout file; kept while the file is unchanged (every Design's
+    validation reads the product's layout)."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read(path, LayoutSpec)  # says why it cannot be read
+    return _read_cached(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_cached(path: str, mtime_ns: int, size: int) -> LayoutSpec:
     return _read(Path(path), LayoutSpec)
 
 

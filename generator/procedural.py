@@ -256,12 +256,13 @@ def erase_boxes(src: np.ndarray, boxes) -> np.ndarray:
 
 
 def typeset(image: Image.Image, design: Design, lines, seed: int,
-            panel_opacity: float = PANEL) -> Image.Image:
+            panel_opacity: float = PANEL, material: str | None = None) -> Image.Image:
     """Set `lines` (of `design`) ourselves over finished art, whatever drew it: each box is
     erased into the art around it, then the line is drawn as this backend draws it (the
     motif's material, bevel, halo, the feathered panel that blends it into the art under it).
-    The last resort of generator/repair.py for a line that does not read back."""
-    material = motifs.get_motif(design.motif).material
+    The last resort of generator/repair.py for a line that does not read back. `material`:
+    another than the motif's (a plainer face where the material's texture hides a stroke)."""
+    material = material or motifs.get_motif(design.motif).material
     canvas = erase_boxes(np.asarray(image.convert("RGB")), [ln.box for ln in lines])
     rng = np.random.default_rng(seed)
     for line in lines:

@@ -31,9 +31,11 @@ from generator.result import CancelToken, Candidate, GeneratedArt, LineCheck, Pr
 
 log = logging.getLogger("kiosk.repair")
 
-# panel opacities of the typesetting fallback: as the procedural backend draws, then nearly
-# opaque (the art under a very busy box shows through less)
-TYPESET_PANELS = (0.6, 0.92)
+# The typesetting fallback's ways, tried in turn until the line reads back: (panel opacity,
+# material, seed offset). As the procedural backend draws; a nearly opaque panel (the art under
+# a very busy box shows through less); the same with other wear/patina noise (a worn cinnabar
+# block or a verdigris spot can close a stroke: 己 reads 已); last a plain face (no texture).
+TYPESET_WAYS = ((0.6, None, 0), (0.92, None, 0), (0.92, None, 1), (0.92, "jade", 0))
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,8 @@ def _typeset(design: Design, image: Image.Image, line, seed: int,
     from generator.procedural import typeset
 
     t0 = time.perf_counter()
-    for panel in TYPESET_PANELS:
-        out = typeset(image, design, [line], seed, panel_opacity=panel)
+    for panel, material, offset in TYPESET_WAYS:
+        out = typeset(image, design, [line], seed + offset, panel_opacity=panel, material=material)
         check = _check(out, line)
         if check.passes:
             break

@@ -99,7 +99,7 @@ def evaluate(phrases: list[str], backend: str = "procedural", motif_ids=None, fo
     from generator.design import make_design
     from base.fonts import REGISTRY
     from generator.motifs import get_motif, motif_ids as all_motifs
-    from generator.repair import RepairStats, _Budget, repair_candidate
+    from generator.repair import Budget, RepairStats, repair_candidate
 
     engine = get_backend(backend)
     rows, stats = [], RepairStats(budget_s=repair.seconds if repair else 0.0)
@@ -118,7 +118,7 @@ def evaluate(phrases: list[str], backend: str = "procedural", motif_ids=None, fo
                     after = check
                     if not check.passes:  # one job's budget per render
                         after = repair_candidate(engine, design, cand, repair,
-                                                 budget=_Budget(repair.seconds),
+                                                 budget=Budget(repair.seconds),
                                                  stats=stats).checks[0]
                     row.update(read_after=after.read, exact_after=after.exact, path=after.path,
                                tries=after.tries)

@@ -69,7 +69,9 @@ class RepairStats:
                 "edit_errors": self.edit_errors[:5]}
 
 
-class _Budget:
+class Budget:
+    """One job's time budget for edit tries, shared by its candidates."""
+
     def __init__(self, seconds: float):
         self.seconds = seconds
         self.end = time.monotonic() + seconds
@@ -113,12 +115,12 @@ def _typeset(design: Design, image: Image.Image, line, seed: int,
 
 
 def repair_candidate(backend, design: Design, cand: Candidate, policy: RepairPolicy, *,
-                     budget: _Budget | None = None, stats: RepairStats | None = None,
+                     budget: Budget | None = None, stats: RepairStats | None = None,
                      progress: ProgressFn | None = None,
                      cancel: CancelToken | None = None) -> Candidate:
     """`cand` with each failing line repaired on its own art (see the module docstring). The
     checks must be those of `design.lines`, in order (backend.generate(..., check=True))."""
-    budget = budget or _Budget(policy.seconds)
+    budget = budget or Budget(policy.seconds)
     stats = stats or RepairStats(budget_s=policy.seconds)
     if len(cand.checks) != len(design.lines):
         raise ValueError(f"candidate has {len(cand.checks)} checks for {len(design.lines)} lines")
@@ -183,7 +185,7 @@ def repair_art(backend, design: Design, art: GeneratedArt, policy: RepairPolicy,
     """Every candidate repaired under one time budget for the job; `info["repair"]` says what
     was done (RepairStats.to_dict)."""
     t0 = time.monotonic()
-    budget, stats = _Budget(policy.seconds), RepairStats(budget_s=policy.seconds)
+    budget, stats = Budget(policy.seconds), RepairStats(budget_s=policy.seconds)
     cands = [repair_candidate(backend, design, c, policy, budget=budget, stats=stats,
                               progress=progress, cancel=cancel) if c.checks else c
              for c in art.candidates]

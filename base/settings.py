@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     worker_poll: float = Field(0.5, gt=0, le=60, description="seconds between queue polls")
     candidates: int = Field(3, ge=1, le=8, description="candidates per design at the kiosk")
     anytext_steps: int = Field(20, ge=1, le=200, description="AnyText denoising steps")
+    repair_tries: int = Field(2, ge=0, le=20, description="edit-mode tries (new seeds) on a "
+                              "line that does not read back, before we typeset it ourselves")
+    repair_seconds: float = Field(60, ge=0, le=3600, description="time budget per job for those "
+                                  "tries (typesetting, the last resort, always runs)")
 
     # the job queue
     max_attempts: int = Field(3, ge=1, le=100, description="claims of one step before it fails")

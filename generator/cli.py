@@ -91,15 +91,18 @@ def read_phrases(path: str) -> list[str]:
 
 
 def evaluate(phrases: list[str], backend: str = "procedural", motif_ids=None, font_ids=None,
-             size=(512, 512), seed: int = 0) -> dict:
-    """Render each phrase on each motif in each font; sentence accuracy and mean NED."""
+             size=(512, 512), seed: int = 0, repair=None) -> dict:
+    """Render each phrase on each motif in each font; sentence accuracy and mean NED. With a
+    `repair` policy (generator.repair.RepairPolicy), each line that does not read back is
+    repaired as the generate step does, and the figures after repair come too."""
     from generator.backends import get_backend
     from generator.design import make_design
     from base.fonts import REGISTRY
     from generator.motifs import get_motif, motif_ids as all_motifs
+    from generator.repair import Budget, RepairStats, repair_candidate
 
     engine = get_backend(backend)
-    rows = []
+    rows, stats = [], RepairStats(budget_s=repair.seconds if repair else 0.0)
     for mi, motif in enumerate(motif_ids or all_motifs()):
         colour = MATERIAL_COLOURS.get(get_motif(motif).material, "#F5D27A")
         for fi, font in enumerate(font_ids or list(REGISTRY)):
@@ -107,19 +110,57 @@ def evaluate(phrases: list[str], backend: str = "procedural", motif_ids=None, fo
                 box = EVAL_BOXES[(mi + fi + pi) % len(EVAL_BOXES)]
                 design = make_design({"motif": motif, "backend": backend, "seed": seed + pi, "lines": [
                     {"text": phrase, "box": box, "font": font, "color": colour}]})
-                check = engine.generate(design, size=size).candidates[0].checks[0]
-                rows.append(dict(motif=motif, font=font, phrase=phrase, read=check.read,
-                                 exact=check.exact, ned=check.ned))
+                cand = engine.generate(design, size=size).candidates[0]
+                check = cand.checks[0]
+                row = dict(motif=motif, font=font, phrase=phrase, read=check.read,
+                           exact=check.exact, ned=check.ned, unverifiable=check.unverifiable)
+                if repair is not None:
+                    after = check
+                    if not check.passes:  # one job's budget per render
+                        after = repair_candidate(engine, design, cand, repair,
+                                                 budget=Budget(repair.seconds),
+                                                 stats=stats).checks[0]
+                    row.update(read_after=after.read, exact_after=after.exact, path=after.path,
+                               tries=after.tries)
+                rows.append(row)
     n = len(rows)
-    return {"n": n, "sentence_accuracy": sum(r["exact"] for r in rows) / n,
-            "mean_ned": sum(r["ned"] for r in rows) / n, "misses": [r for r in rows if not r["exact"]]}
+    judged = [r for r in rows if not r["unverifiable"]]
+    out = {"n": n, "sentence_accuracy": sum(r["exact"] for r in rows) / n,
+           "mean_ned": sum(r["ned"] for r in rows) / n, "misses": [r for r in rows if not r["exact"]],
+           "judged": len(judged), "exact": sum(r["exact"] for r in judged),
+           "unverifiable": n - len(judged)}
+    if repair is not None:
+        out.update(exact_after=sum(r["exact_after"] for r in judged),
+                   paths={p: sum(r["path"] == p for r in rows) for p in ("model", "repaired", "typeset")},
+                   repair=stats.to_dict(),
+                   misses_after=[r for r in judged if not r["exact_after"]])
+    return out
 
 
 def cmd_eval(args) -> int:
+    from generator.repair import RepairPolicy
+
     phrases = read_phrases(args.phrases)
-    res = evaluate(phrases, args.backend, seed=args.seed)
+    if args.limit:
+        phrases = phrases[:args.limit]
+    from generator.backends import parse_size
+
+    policy = RepairPolicy(tries=args.tries, seconds=args.seconds) if args.repair else None
+    res = evaluate(phrases, args.backend, motif_ids=args.motifs, font_ids=args.fonts,
+                   size=parse_size(args.size), seed=args.seed, repair=policy)
     for r in res["misses"]:
         print(f"miss  {r['motif']:<16} {r['font']:<7} {r['phrase']} -> {r['read']}")
+    judged = max(1, res["judged"])
+    print(f"before repair: sentence accuracy {res['exact'] / judged:.4f} ({res['exact']}/{res['judged']})")
+    if policy is not None:
+        for r in res["misses_after"]:
+            print(f"still wrong  {r['motif']:<16} {r['font']:<7} {r['phrase']} -> {r['read_after']}")
+        rep, paths = res["repair"], res["paths"]
+        print(f"repair: model {paths['model']}, repaired {paths['repaired']}, typeset "
+              f"{paths['typeset']}; {rep['tries']} edit tries, {rep['seconds_per_try'] or 0:.3f} s "
+              f"per try, {rep['seconds_per_typeset'] or 0:.3f} s per typesetting")
+        print(f"after repair: sentence accuracy {res['exact_after'] / judged:.4f} "
+              f"({res['exact_after']}/{res['judged']}), unverifiable {res['unverifiable']}")
     print(f"renders {res['n']}  sentence accuracy {res['sentence_accuracy']:.4f}  "
           f"mean NED {res['mean_ned']:.4f}")
     return 0
@@ -164,6 +205,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--phrases", required=True)
     e.add_argument("--backend", default="procedural")
     e.add_argument("--seed", type=int, default=0, help="first seed (phrase i uses seed + i)")
+    e.add_argument("--repair", action="store_true",
+                   help="repair lines that do not read back, as the generate step does")
+    e.add_argument("--tries", type=int, default=2, help="edit-mode tries per line (with --repair)")
+    e.add_argument("--seconds", type=float, default=60.0,
+                   help="time budget per render for the edit tries (with --repair)")
+    e.add_argument("--motifs", nargs="+", help="only these motifs (default: all)")
+    e.add_argument("--fonts", nargs="+", help="only these fonts (default: all)")
+    e.add_argument("--limit", type=int, help="only the first N phrases")
+    e.add_argument("--size", default="512x512")
     e.set_defaults(func=cmd_eval)
     c = sub.add_parser("contact-sheet", help="every motif x every style on one PNG")
     c.add_argument("-o", "--output", required=True)

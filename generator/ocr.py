@@ -22,6 +22,8 @@ from generator.result import LineCheck
 
 TRUST = 0.8    # recognizer confidence above which the first crop's reading is kept
 MARGIN = 0.12  # of the box's short side, so strokes that touch the box edge stay in the crop
+GLYPH_HALF_HEIGHT = 0.75  # a tight crop: the glyph's centre +- this much of its size
+LONG_LINE = 12   # characters from which a line that does not read back whole is read in halves
 # Look-alikes the recognizer confuses and a visitor would not care about.
 _FOLD = str.maketrans({"•": "·", "・": "·", "‧": "·", "∙": "·", "⋅": "·", "—": "-", "–": "-",
                        "“": '"', "”": '"', "‘": "'", "’": "'", "。": ".", "，": ",", "！": "!",
@@ -67,11 +69,14 @@ def recognize(crops: list[np.ndarray]) -> list[tuple[str, float]]:
 
 def crop_line(image: Image.Image, box, vertical: bool = False, cells=None) -> np.ndarray:
     """Crop a line's box with a margin. A vertical line is restacked into one horizontal row
-    from `cells`, the (top, bottom) pixel rows of each character."""
+    from `cells`, the (top, bottom) pixel rows of each character. A horizontal line's `cells`
+    is [(left, right)] or [(left, right, top, bottom)]: the text's own extent in the box."""
     W, H = image.size
     x, y, w, h = box[0] * W, box[1] * H, box[2] * W, box[3] * H
-    if not vertical and cells:  # horizontal: cells = [(left, right)] of the text inside the box
+    if not vertical and cells:  # horizontal: the text inside the box
         x, w = cells[0][0], cells[0][1] - cells[0][0]
+        if len(cells[0]) == 4:  # a long line is shorter than its box: crop to its own height
+            y, h = cells[0][2], cells[0][3] - cells[0][2]
     m = MARGIN * min(w, h)
     left, right = max(0, int(x - m)), min(W, int(x + w + m))
     rgb = image.convert("RGB")
@@ -113,17 +118,27 @@ def _erased_cells(line, W: int, H: int) -> list[tuple[float, float]] | None:
     return _cell_tops(line.box, _equal_centres(line.box, n, H), W, H)
 
 
-def _horizontal_spans(line, W: int, H: int) -> list[list[tuple[float, float]] | None]:
-    """The text's own extent where our layout puts it (art beside a short line in a wide box
-    otherwise reads as extra characters), and the whole box."""
+def _horizontal_spans(line, W: int, H: int) -> list[list[tuple[float, ...]] | None]:
+    """Ways to crop a horizontal line, the first trusted: the text's own extent where our
+    layout puts it, as tall as the glyphs (a long line is sized by the box's width, so its
+    glyphs fill a fraction of the box's height: cropped to the whole height and resized to
+    the recognizer's 48 px, a 16-character line's glyphs came out about 13 px tall and were
+    misread); the same extent the box's full height (art beside a short line in a wide box
+    otherwise reads as extra characters); and the whole box (other backends place glyphs
+    their own way)."""
     from generator.textrender import layout_line
 
     glyphs = layout_line(line.text, line.box, line.font, W, H, False)
     if not glyphs:
         return [None]
-    half = max(g.size for g in glyphs) * 0.85  # the recognizer wants a margin
+    size = max(g.size for g in glyphs)
+    half = size * 0.85  # the recognizer wants a margin
     left = max(line.box[0] * W, glyphs[0].x - half)
     right = min((line.box[0] + line.box[2]) * W, glyphs[-1].x + half)
+    top = max(line.box[1] * H, glyphs[0].y - size * GLYPH_HALF_HEIGHT)
+    bottom = min((line.box[1] + line.box[3]) * H, glyphs[0].y + size * GLYPH_HALF_HEIGHT)
+    if bottom - top < 0.8 * line.box[3] * H:
+        return [[(left, right, top, bottom)], [(left, right)], None]
     return [[(left, right)], None]
 
 
@@ -177,11 +192,44 @@ def check_lines(image: Image.Image, lines) -> list[LineCheck]:
     # The first way (our own layout) is trusted unless the recognizer is unsure of it; then
     # the most confident way wins.
     best: dict[int, tuple[str, float]] = {}
-    for i, (text, conf) in zip(owner, recognize(crops)):
+    first: dict[int, np.ndarray] = {}
+    for i, crop, (text, conf) in zip(owner, crops, recognize(crops)):
+        first.setdefault(i, crop)
         if i not in best or (best[i][1] < TRUST and conf > best[i][1]):
             best[i] = (text, conf)
-    return [check_line(ln.text, *best[i]) if ln.text else check_erased(*best[i])
-            for i, ln in enumerate(lines)]
+    checks = [check_line(ln.text, *best[i]) if ln.text else check_erased(*best[i])
+              for i, ln in enumerate(lines)]
+    # A long line that does not read back whole is read again in two overlapping halves
+    # (the recognizer squeezes a wide crop to its input width).
+    long = [i for i, (ln, c) in enumerate(zip(lines, checks))
+            if len(ln.text) >= LONG_LINE and not ln.vertical and not c.passes]
+    for i in long:
+        halves = read_halves(first[i], lines[i].text)
+        if halves is not None:
+            checks[i] = check_line(lines[i].text, *halves)
+    return checks
+
+
+OVERLAP = 2  # characters each half reads beyond the middle
+
+
+def read_halves(crop: np.ndarray, expected: str) -> tuple[str, float] | None:
+    """Read a one-line crop as two halves that overlap by OVERLAP characters each way. When
+    the left half begins with the first half of `expected` and the right half ends with the
+    second, each half has read its own characters: the line reads back, with the lower of the
+    two confidences. None when they do not (the whole line's reading stands)."""
+    exp = fold(expected)
+    n, w = len(expected), crop.shape[1]
+    if len(exp) != n or n < 2 * OVERLAP + 2:
+        return None
+    k = n // 2
+    left = crop[:, :min(w, round(w * (k + OVERLAP) / n))]
+    right = crop[:, max(0, round(w * (k - OVERLAP) / n)):]
+    (ta, ca), (tb, cb) = recognize([np.ascontiguousarray(left), np.ascontiguousarray(right)])
+    ta, tb = fold(ta), fold(tb)
+    if ta.startswith(exp[:k]) and tb.endswith(exp[k:]):
+        return expected, min(ca, cb)
+    return None
 
 
 ERASED_MAX_CONFIDENCE = 0.5

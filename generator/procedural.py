@@ -28,7 +28,11 @@ def _luma(rgb: np.ndarray) -> float:
     return float(rgb @ np.array([0.299, 0.587, 0.114], np.float32))
 
 
-def _draw_line(canvas: np.ndarray, line, material: str, rng: np.random.Generator) -> None:
+PANEL = 0.6  # opacity of the feathered panel under a line
+
+
+def _draw_line(canvas: np.ndarray, line, material: str, rng: np.random.Generator,
+               panel_opacity: float = PANEL) -> None:
     h, w = canvas.shape[:2]
     glyphs = textrender.layout_line(line.text, line.box, line.font, w, h, line.vertical)
     size = max((g.size for g in glyphs), default=1)
@@ -67,7 +71,7 @@ def _draw_line(canvas: np.ndarray, line, material: str, rng: np.random.Generator
         panel[max(0, by0):by1, max(0, bx0):bx1] = 1.0
         panel = cv2.GaussianBlur(panel, (0, 0), size * 0.18 + 1)[..., None]
         tone = np.array([20, 10, 6], np.float32) if light_text else np.array([245, 236, 212], np.float32)
-        region[:] = region * (1 - panel * 0.6) + tone * panel * 0.6
+        region[:] = region * (1 - panel * panel_opacity) + tone * panel * panel_opacity
     # Contrast keeper: a soft dark (or light) halo so the line reads on any art behind it.
     k = max(3, int(size * 0.10)) | 1
     halo = cv2.dilate(mask, np.ones((k, k), np.uint8))
@@ -151,10 +155,15 @@ def _edit_base(design: Design, size: tuple[int, int]) -> np.ndarray:
     """Edit mode: the source picture with the text inside each box erased (inpainted); lines
     with text are then drawn over it, empty lines stay erased."""
     src = np.asarray(load_source(design.source_image, size))
-    w, h = size
+    return erase_boxes(src, [ln.box for ln in design.lines])
+
+
+def erase_boxes(src: np.ndarray, boxes) -> np.ndarray:
+    """An RGB uint8 picture with each box (fractions) filled from its surroundings, as float
+    RGB: a quiet blur of the art around it, blended in softly at the edges."""
+    h, w = src.shape[:2]
     hole = np.zeros((h, w), np.uint8)
-    for ln in design.lines:
-        x, y, bw, bh = ln.box
+    for x, y, bw, bh in boxes:
         hole[int(y * h):int((y + bh) * h), int(x * w):int((x + bw) * w)] = 255
     # Inpaint at quarter size and blend back softly: full-size Telea drags the box's edge
     # pixels into streaks across a wide box; this leaves a quiet blur of the surroundings.
@@ -169,6 +178,22 @@ def _edit_base(design: Design, size: tuple[int, int]) -> np.ndarray:
     m = cv2.GaussianBlur((hole > 0).astype(np.float32), (0, 0), max(1.0, min(w, h) / 170))[..., None]
     m = np.maximum(m, (hole > 0)[..., None])   # the box itself is filled fully
     return fill.astype(np.float32) * m + src.astype(np.float32) * (1 - m)
+
+
+def typeset(image: Image.Image, design: Design, lines, seed: int,
+            panel_opacity: float = PANEL, material: str | None = None) -> Image.Image:
+    """Set `lines` (of `design`) ourselves over finished art, whatever drew it: each box is
+    erased into the art around it, then the line is drawn as this backend draws it (the
+    motif's material, bevel, halo, the feathered panel that blends it into the art under it).
+    The last resort of generator/repair.py for a line that does not read back. `material`:
+    another than the motif's (a plainer face where the material's texture hides a stroke)."""
+    material = material or motifs.get_motif(design.motif).material
+    canvas = erase_boxes(np.asarray(image.convert("RGB")), [ln.box for ln in lines])
+    rng = np.random.default_rng(seed)
+    for line in lines:
+        if line.text:
+            _draw_line(canvas, line, material, rng, panel_opacity)
+    return Image.fromarray(np.clip(canvas + 0.5, 0, 255).astype(np.uint8), "RGB")
 
 
 class ProceduralBackend:

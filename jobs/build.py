@@ -26,6 +26,13 @@ from print.impose import impose
 from print.preflight import inspect_pdf
 
 
+def chosen_repaired(job: JobInfo) -> bool:
+    """A line of the chosen candidate was repaired or typeset over its art."""
+    if job.chosen is None or not job.candidates:
+        return False
+    return any(c.path != "model" for c in job.candidates[job.chosen].checks)
+
+
 def chosen_design(job: JobInfo) -> Design:
     """The job's Design with the seed of the candidate the visitor chose."""
     design = make_design(job.design)
@@ -36,14 +43,16 @@ def chosen_design(job: JobInfo) -> Design:
 
 def build_step(job_id: int, design: Design, art_rel: str, *, backend: str | None,
                attempt: int = 1, progress: ProgressFn | None = None,
-               cancel: CancelToken | None = None) -> BuildResult:
+               cancel: CancelToken | None = None, repaired: bool = False) -> BuildResult:
     """`attempt` > 1 (a retry after a worker stopped) writes new file names, so a worker that
     lost its lease but still runs never overwrites what the job row points to.
     `backend` drew the chosen art: procedural art is redrawn from the design's seed at print
-    resolution (it is size-independent); diffusion art is upscaled by the product."""
+    resolution (it is size-independent); diffusion art is upscaled by the product, and so is
+    art whose text was `repaired` (a line redrawn or typeset over it: the redraw would not
+    carry what was checked)."""
     tag = "" if attempt <= 1 else f"_try{attempt}"
     art = Image.open(files.resolve(art_rel)).convert("RGB")
-    if backend == "procedural":
+    if backend == "procedural" and not repaired:
         art = _print_art(design, art.size, progress, cancel)
     pdf_abs = files.job_dir(job_id) / f"product{tag}.pdf"
     res = products.build(design, art=art, out=pdf_abs, progress=progress, cancel=cancel)

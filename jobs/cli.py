@@ -11,7 +11,8 @@
     reject ID --reason TEXT
     reprint ID | retry ID | cancel ID
     requeue-stale [--lease S]            return jobs of dead workers now
-    stats [--json]                       jobs per state, waiting time, per-worker throughput
+    stats [--json]                       jobs per state, waiting time, per-worker throughput,
+                                         how the text was obtained (model/repaired/typeset)
     audit [--job ID] [--json]
     worker [--backend NAME] [--exit-when-idle] [--label L]
                                          run a worker in this process
@@ -262,6 +263,10 @@ def cmd_stats(args) -> int:
     print(f"wait from submit to first claim: median {sec(stats['median_wait_s'])}, "
           f"90% {sec(stats['p90_wait_s'])}, max {sec(stats['max_wait_s'])}")
     print(f"waiting now: {stats['waiting_now']} job(s), oldest {sec(stats['oldest_waiting_s'])}")
+    t = stats["text"]
+    print(f"text lines of {t['candidates']} candidate(s): model {t['model']}, repaired "
+          f"{t['repaired']}, typeset {t['typeset']} ({t['tries']} edit tries); still wrong "
+          f"{t['failed']}, unverifiable {t['unverifiable']}; not offered {t['not_offered']}")
     if stats["per_worker"]:
         print("per worker (host:pid:label)          claims  generated  built  failed  steps/min")
         for w, d in sorted(stats["per_worker"].items()):

@@ -6,6 +6,8 @@ about keys it does not know (rows written by an older release), strict about typ
 """
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -21,6 +23,10 @@ class TextCheck(Record):
     ned: float = 0.0
     confidence: float = 0.0
     unverifiable: str = ""   # characters outside the recognizer's dictionary
+    # how the text was obtained (generator/repair.py): drawn by the backend, redrawn by its
+    # edit mode on the line's box after `tries` edit tries, or typeset by us over the art
+    path: Literal["model", "repaired", "typeset"] = "model"
+    tries: int = 0
 
     @property
     def passes(self) -> bool:
@@ -35,6 +41,13 @@ class Candidate(Record):
     checks: list[TextCheck] = Field(default_factory=list)
     all_exact: bool = False
     mean_ned: float = 0.0
+    # shown to the visitor: every line reads back (or cannot be judged); when no candidate
+    # does, the best one is offered, flagged. Staff see them all.
+    offered: bool = True
+
+    @property
+    def passes(self) -> bool:
+        return bool(self.checks) and all(c.passes for c in self.checks)
 
 
 class PreflightFinding(Record):

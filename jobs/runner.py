@@ -56,6 +56,12 @@ class CandidateView:
     seed: int
     all_exact: bool
     checked: bool          # False when no OCR check ran (nothing to show)
+    index: int = 0         # the candidate's place in the job (staff see every candidate)
+
+
+def offered_indices(job) -> list[int]:
+    """The job's candidates a visitor is offered (jobs/generate.py decides), in order."""
+    return [i for i, c in enumerate(job.candidates) if c.offered]
 
 
 @dataclass
@@ -120,10 +126,11 @@ class QueueRunner:
             eta = elapsed / job.progress_done * max(0, job.progress_total - job.progress_done)
         cands = []
         if job.state == AWAITING_CHOICE:
-            for c in job.candidates:
+            for i in offered_indices(job):
+                c = job.candidates[i]
                 with Image.open(files.resolve(c.path)) as im:
                     cands.append(CandidateView(im.convert("RGB"), c.seed, c.all_exact,
-                                               bool(c.checks)))
+                                               bool(c.checks), i))
         error = None
         if job.state == FAILED:
             error = visitor_error(job.error)
@@ -134,10 +141,13 @@ class QueueRunner:
                        eta, cands, error, ticket)
 
     def submit(self, job_id: str, choice: int) -> str:
+        """`choice`: the place in JobView.candidates (the offered ones)."""
         job = self.store.get(int(job_id))
         if job.state != AWAITING_CHOICE and job.chosen is not None:
             return job.ticket  # a double tap must not make two orders
-        info = self.store.choose(int(job_id), int(choice), actor="visitor")
+        offered = offered_indices(job)
+        index = offered[int(choice)] if 0 <= int(choice) < len(offered) else -1
+        info = self.store.choose(int(job_id), index, actor="visitor")
         self._wake()
         return info.ticket
 

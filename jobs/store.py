@@ -272,6 +272,25 @@ class JobInfo:
         return out
 
 
+def text_paths(candidate_lists) -> dict:
+    """Over generated jobs' candidates (Job.candidates values): lines per path (`model`,
+    `repaired`, `typeset`), edit tries, lines that still fail or cannot be judged, and
+    candidates kept from the visitor."""
+    out = {"model": 0, "repaired": 0, "typeset": 0, "tries": 0, "failed": 0,
+           "unverifiable": 0, "candidates": 0, "not_offered": 0}
+    for cands in candidate_lists:
+        for c in cands or []:
+            cand = Candidate.model_validate(c)
+            out["candidates"] += 1
+            out["not_offered"] += not cand.offered
+            for t in cand.checks:
+                out[t.path] += 1
+                out["tries"] += t.tries
+                out["failed"] += not t.passes
+                out["unverifiable"] += bool(t.unverifiable) and not t.exact
+    return out
+
+
 @dataclass(frozen=True)
 class Claim:
     """What a worker got from claim_next: one step of one job."""
@@ -523,7 +542,8 @@ class Store:
                               "generation": (info or GenerationInfo()).model_dump(mode="json")}
             if job.auto_choose:
                 best = max(range(len(candidates)),
-                           key=lambda i: (candidates[i].all_exact, candidates[i].mean_ned))
+                           key=lambda i: (candidates[i].offered, candidates[i].passes,
+                                          candidates[i].all_exact, candidates[i].mean_ned))
                 self._choose(job, best)
                 job.state = SUBMITTED
                 self._log(s, owner, "generated", job_id, {"backend": backend, "auto_chosen": best})
@@ -749,7 +769,8 @@ class Store:
         return {state: n for state, n in rows}
 
     def stats(self, *, since_hours: float | None = None) -> dict:
-        """Jobs per state, waiting time, per-worker throughput (for `queue stats`).
+        """Jobs per state, waiting time, per-worker throughput, how candidates' text was
+        obtained (`text`: see text_paths) (for `queue stats`).
 
         Waiting time: submission -> first claim (a visitor waiting for generation to start).
         Per worker, from the audit log: steps done (generated, built, failed), the time from
@@ -764,6 +785,10 @@ class Store:
             if since is not None:
                 q = q.where(Job.created_at >= since)
             rows = s.execute(q).all()
+            cq = select(Job.candidates).where(Job.candidates.is_not(None))
+            if since is not None:
+                cq = cq.where(Job.created_at >= since)
+            text = text_paths(s.scalars(cq).all())
             aq = (select(AuditLog.actor, AuditLog.action, func.count(), func.min(AuditLog.at),
                          func.max(AuditLog.at))
                   .where(AuditLog.action.in_(("claimed", "generated", "built", "failed")))
@@ -803,7 +828,7 @@ class Store:
                 "max_wait_s": round(waits[-1], 3) if waits else None,
                 "waiting_now": len(waiting),
                 "oldest_waiting_s": round(max(waiting), 3) if waiting else None,
-                "per_worker": per_worker,
+                "per_worker": per_worker, "text": text,
                 "finished_per_worker": {a: w["built"] for a, w in per_worker.items() if w["built"]},
                 "leases": [{"id": i, "ticket": t, "state": st, "owner": o, "attempts": n,
                             "heartbeat_age_s": round((db_now - hb).total_seconds(), 3) if hb else None}

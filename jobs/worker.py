@@ -32,7 +32,7 @@ from base.errors import CancelledError, KioskError
 from base.settings import settings
 from generator.backends import get_backend
 from generator.result import ProgressFn
-from jobs.build import build_step, chosen_design
+from jobs.build import build_step, chosen_design, chosen_repaired
 from jobs.generate import generate_step
 from jobs.store import WAITING, WORKING, Claim, Store, worker_id
 
@@ -335,7 +335,7 @@ class Worker:
                       "building the print file")
         job = claim.job
         result = build_step(job.id, chosen_design(job), job.art_path, backend=job.backend,
-                            attempt=claim.attempts,
+                            attempt=claim.attempts, repaired=chosen_repaired(job),
                             progress=self._progress(claim.job_id, local, throttle=False),
                             cancel=_Cancel(self.store, claim.job_id, local))
         if local.is_set():

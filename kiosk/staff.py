@@ -17,6 +17,7 @@ import streamlit as st
 from base.errors import KioskError
 from base.settings import settings
 from jobs import files, staff, staff_auth
+from jobs.records import TextCheck
 from jobs.store import APPROVED, FAILED, PRINTED, READY, STATES, ApprovalBlocked, JobInfo, QueueError
 from kiosk.resources import get_store
 
@@ -47,6 +48,27 @@ def _ocr_badge(job: JobInfo) -> str:
         return ":green-badge[OCR ok]"
     bad = sum(1 for c in job.ocr if not c.passes)
     return f":orange-badge[OCR {bad}/{len(job.ocr)} ✗]"
+
+
+PATH_BADGE = {"model": ":green-badge[{zh} · model]", "repaired": ":blue-badge[{zh} · repaired ×{n}]",
+              "typeset": ":violet-badge[{zh} · typeset]"}
+PATH_ZH = {"model": "模型", "repaired": "已修复", "typeset": "排字"}
+
+
+def path_badge(check: TextCheck) -> str:
+    """How a line's text was obtained (generator/repair.py): the model drew it, its edit mode
+    redrew it after `tries` tries, or we typeset it over the art."""
+    badge = PATH_BADGE.get(check.path, PATH_BADGE["model"]).format(zh=PATH_ZH.get(check.path, ""),
+                                                                    n=check.tries)
+    if check.path == "typeset" and check.tries:
+        badge += f" :gray-badge[{check.tries} {L('次编辑', 'edit tries')}]"
+    return badge
+
+
+def _ocr_rows(checks: list[TextCheck]) -> list[dict]:
+    return [{"path": c.path, "tries": c.tries, "expected": c.expected, "read": c.read,
+             "exact": c.exact, "unverifiable": c.unverifiable, "ned": c.ned,
+             "confidence": c.confidence} for c in checks]
 
 
 def _texts(job: JobInfo) -> str:
@@ -222,7 +244,16 @@ def _detail(store, job_id: int) -> None:
     st.markdown(f"{L('生成方式', 'Backend')}: {md(job.backend or '-')} · {_ocr_badge(job)} · "
                 f"{L('尝试', 'attempts')}: {job.attempts} · {L('已打印', 'printed')}: {job.print_count}")
     if job.ocr:
-        st.dataframe([c.model_dump() for c in job.ocr])
+        for c in job.ocr:
+            mark = "✓" if c.exact else ("?" if c.unverifiable else "✗")
+            st.markdown(f"{path_badge(c)} {md(c.expected)} → {md(c.read or '–')} {mark}")
+        st.dataframe(_ocr_rows(job.ocr))
+    if len(job.candidates) > 1 or any(not c.offered for c in job.candidates):
+        st.caption(L("候选图（访客只看到通过检查的）", "Candidates (the visitor sees only those that read back)"))
+        st.dataframe([{"candidate": i, "seed": c.seed, "offered": c.offered, "reads back": c.passes,
+                       "paths": " ".join(f"{t.path}" + (f"×{t.tries}" if t.tries else "")
+                                         for t in c.checks)}
+                      for i, c in enumerate(job.candidates)])
     if job.reject_reason:
         st.text(f"拒绝原因 · reject reason: {job.reject_reason}")
     if job.error:

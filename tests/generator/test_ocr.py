@@ -57,7 +57,9 @@ def test_characters_outside_the_dictionary_are_reported_unverifiable():
     rare = next(c for c in "㐀㐁㐂㐃㐄㐅" if c not in ocr.dictionary())
     c = ocr.check_line("天" + rare, "天", 0.9)
     assert c.unverifiable == rare and not c.exact
+    assert c.passes      # unverifiable, not wrong: never repaired, never blocks approval
     assert ocr.check_line("天路", "天路", 0.9).unverifiable == ""
+    assert not ocr.check_line("天路", "天府", 0.9).passes
 
 
 def test_read_text_on_an_array():
@@ -81,3 +83,31 @@ def test_a_word_space_may_read_as_nothing_or_one_separator():
     assert not ocr.check_line("金沙 2026", "金沙--2026", 0.9).exact
     assert not ocr.check_line("金沙 2026", "金沙2025", 0.9).exact
     assert not ocr.check_line("金沙2026", "金沙-2026", 0.9).exact  # no space, no separator
+
+
+# Long lines are sized by their box's width, so the glyphs fill a fraction of its height:
+# these read back wrong when the whole box height was cropped (misread before, all four).
+LONG = [("sunbird", "wenkai", "平安喜乐万事胜意成都欢迎你我爱博物馆", 1),
+        ("sunbird", "hei", "天路神树太阳神鸟金沙遗址三星堆", 0),
+        ("brocade", "kai", "吉祥如意岁岁平安一路顺风天府之国", 2),
+        ("pearl_roundel", "song", "古蜀文明千年回响前程似锦福寿安康", 1)]
+
+
+@pytest.mark.parametrize("motif,font,text,box", LONG)
+def test_long_lines_on_busy_art_read_back(motif, font, text, box):
+    from generator.cli import EVAL_BOXES
+    from generator.procedural import render
+
+    d = make_design({"motif": motif, "seed": 4, "lines": [
+        {"text": text, "box": EVAL_BOXES[box], "font": font}]})
+    (c,) = ocr.check_lines(render(d, (512, 512), 4), d.lines)
+    assert c.exact, c.read
+
+
+def test_a_long_line_is_read_in_overlapping_halves():
+    text = "海内存知己天涯若比邻天路神树"
+    im = _image_with([(text, (10, 10), "hei")], size=(14 * 58 + 20, 80))
+    crop = np.asarray(im)
+    assert ocr.read_halves(crop, text) == (text, pytest.approx(ocr.read_halves(crop, text)[1]))
+    assert ocr.read_halves(crop, "海内存知己天涯若比邻天路神木") is None   # the right half disagrees
+    assert ocr.read_halves(crop[:, :20], "天路") is None                  # too short to split

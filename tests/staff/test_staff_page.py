@@ -149,3 +149,20 @@ def test_workers_panel_shows_throughput_and_a_silent_worker(env):
     workers = next(f for f in frames if "steps/min" in f.columns)
     assert workers["generated"].sum() == 1 and workers["built"].sum() == 1
     assert any("not answering" in w.value for w in at.warning)
+
+
+def test_job_page_shows_how_each_line_was_obtained(env):
+    _, store = env
+    job = _ready_job(store)
+    with store.session_scope() as s:   # as the generate step records a repaired line
+        row = s.get(q.Job, job.id)
+        row.ocr = [{**row.ocr[0], "path": "repaired", "tries": 2}]
+        cands = [dict(c) for c in row.candidates]
+        cands[0]["checks"] = row.ocr
+        row.candidates = cands
+    at = _login(_session(), PASSWORD)
+    at.button(key=f"s_open_{job.id}").click().run()
+    assert not at.exception
+    assert any("repaired ×2" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    table = next(df.value for df in at.dataframe if "path" in df.value.columns)
+    assert list(table["path"]) == ["repaired"] and list(table["tries"]) == [2]

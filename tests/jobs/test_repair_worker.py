@@ -12,7 +12,7 @@ from jobs import files
 from jobs import store as q
 from jobs.cli import main as jobs_main
 from jobs.generate import offer
-from jobs.intake import submit_design
+from jobs.runner import submit_design
 from jobs.records import Candidate, TextCheck
 from jobs.worker import Worker
 

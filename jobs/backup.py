@@ -166,7 +166,7 @@ def _prune(folder: Path, keep: int) -> list[Path]:
 
 
 def restore(archive: str | Path, *, force: bool = False) -> BackupResult:
-    """Bring the archive back into KIOSK_DB_URL / KIOSK_VAR."""
+    """Bring the archive back into the database and var folder of the settings."""
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"no backup file {archive}", f"找不到备份文件 {archive}", field="archive")
@@ -186,7 +186,7 @@ def restore(archive: str | Path, *, force: bool = False) -> BackupResult:
             target = store.engine.dialect.name
             if target != manifest["engine"]:
                 raise BackupError(f"the backup is of a {manifest['engine']} database, "
-                                  f"KIOSK_DB_URL is {target}", "备份与目标数据库类型不同")
+                                  f"the database here is {target}", "备份与目标数据库类型不同")
             existing = _count_jobs(store)
             job_files = files.var_dir() / "jobs"
             has_files = job_files.exists() and any(job_files.iterdir())

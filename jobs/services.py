@@ -1,5 +1,5 @@
 """The kiosk as an appliance: systemd units for the server, the workers, the touchscreen and
-the nightly backup, all reading their settings from one environment file (/etc/kiosk.env).
+the nightly backup, all reading their settings from one file of KIOSK_X=value lines (/etc/kiosk.env).
 
     kiosk-server.service       streamlit run streamlit_app.py (WorkingDirectory = this repo)
     kiosk-worker@.service      python -m jobs worker --label worker-%i  (enable @1 .. @N)
@@ -65,7 +65,7 @@ class Appliance:
 
     @classmethod
     def here(cls, **kw) -> "Appliance":
-        user = kw.pop("user", None) or os.environ.get("SUDO_USER") or getpass.getuser()
+        user = kw.pop("user", None) or os.getenv("SUDO_USER") or getpass.getuser()
         return cls(repo=REPO, python=REPO / ".venv" / "bin" / "python", user=user, **kw)
 
     @property

@@ -1,7 +1,7 @@
 """Kiosk entry point: page config, session defaults, navigation. Nothing else.
 
-The visitor flow is the default page; the staff page lives at /staff and is not linked from
-the visitor screens (position="hidden"). A failure is one line in the visitor's language
+The visitor flow is the default page; the staff page lives at /staff (its statistics at
+/stats) and is not linked from the visitor screens (position="hidden"). A failure is one line in the visitor's language
 (base/cli.py's handler, the same as every command line), never a traceback.
 """
 from __future__ import annotations
@@ -19,7 +19,8 @@ def run() -> None:
     init_session()
     apply_theme()
     pages = [st.Page("kiosk/visitor.py", title="文物纪念品 · Souvenirs", url_path="visitor", default=True),
-             st.Page("kiosk/staff.py", title="Staff", url_path="staff")]
+             st.Page("kiosk/staff.py", title="Staff", url_path="staff"),
+             st.Page("kiosk/stats.py", title="Statistics", url_path="stats")]
     page = st.navigation(pages, position="hidden")
     try:
         with handled(lang()):

@@ -8,5 +8,8 @@ print. It calls down into generator, products and print; nothing below imports i
                  pages call (start, poll, submit, abandon)
     worker.py    the loop; generate.py and build.py are its two steps
     staff.py     approve (with the check rule), print, reprint; staff_auth.py: login
+    backup.py    backup and restore of the database and the job files (one tar archive)
+    services.py  systemd units of a kiosk appliance (server, workers, screen, backup timer)
+    stats.py     staff statistics: per day and hour, motif, product, text path, waits, rejects
     cli.py       `python -m jobs ...`
 """

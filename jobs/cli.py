@@ -17,6 +17,12 @@
     worker [--backend NAME] [--exit-when-idle] [--label L]
                                          run a worker in this process
     set-password [--password-stdin] [--write]
+    install-services [--workers N] [--out DIR] [--user U] [--port P] [--no-screen]
+                                         systemd units (server, workers, touchscreen, backup
+                                         timer); as root without --out: installed and enabled
+    wait-server URL [--timeout S]        wait until the kiosk server answers (the screen unit)
+    backup OUT.tar|DIR [--keep N]        the database and the job files in one archive
+    restore ARCHIVE [--force]            into an empty database and var folder
 
 The database is KIOSK_DB_URL, else var/kiosk.db. Exit codes are base/cli.py's.
 """
@@ -33,7 +39,7 @@ from base.cli import finite, main_of
 from base.errors import KioskError
 from generator.backends import check_size, parse_size
 from generator.design import load_design
-from jobs import staff, staff_auth
+from jobs import backup, services, staff, staff_auth
 from jobs.runner import submit_design
 from jobs.runner import art_size
 from jobs.store import BUILDING, FAILED, GENERATING, QUEUED, SUBMITTED, ApprovalBlocked, Store
@@ -112,6 +118,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.add_argument("--write", action="store_true", help="write it to .streamlit/secrets.toml")
     p.set_defaults(func=cmd_set_password)
+
+    p = sub.add_parser("install-services", help="write (as root: install and enable) the "
+                       "systemd units of a kiosk appliance")
+    p.add_argument("--workers", type=int, default=1,
+                   help="generation worker processes (0: the server generates itself)")
+    p.add_argument("--out", help="only write the unit files and kiosk.env into this folder")
+    p.add_argument("--user", help="the account the services and the screen run as "
+                                  "(default: $SUDO_USER, else you)")
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--no-screen", action="store_true",
+                   help="no touchscreen session (a server or GPU machine)")
+    p.add_argument("--backup-dir", default=str(services.BACKUP_DIR))
+    p.set_defaults(func=cmd_install_services)
+
+    p = sub.add_parser("wait-server", help="wait until the kiosk server answers")
+    p.add_argument("url")
+    p.add_argument("--timeout", type=finite, default=300)
+    p.set_defaults(func=cmd_wait_server)
+
+    p = sub.add_parser("backup", help="the job database and job files in one tar archive")
+    p.add_argument("out", help="archive path, or a folder for a dated kiosk-YYYYmmdd-HHMMSS.tar")
+    p.add_argument("--keep", type=int, help="in a folder: keep only the newest N archives")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="bring back a backup into an empty database and var")
+    p.add_argument("archive")
+    p.add_argument("--force", action="store_true",
+                   help="replace the jobs of a database that is not empty")
+    p.set_defaults(func=cmd_restore)
     return ap
 
 
@@ -310,6 +345,42 @@ def cmd_set_password(args) -> int:
         print(encoded)
         print(f"# put it in .streamlit/secrets.toml as {staff_auth.SECRETS_KEY} = \"...\" "
               "or export KIOSK_STAFF_PASSWORD_HASH='...'", file=sys.stderr)
+    return 0
+
+
+def cmd_install_services(args) -> int:
+    from pathlib import Path
+
+    if args.workers < 0 or not 0 < args.port < 65536:
+        raise KioskError("--workers must be 0 or more and --port 1-65535",
+                         "--workers 须 >= 0，--port 须在 1-65535", field="workers")
+    appliance = services.Appliance.here(user=args.user, workers=args.workers, port=args.port,
+                                        screen=not args.no_screen,
+                                        backup_dir=Path(args.backup_dir))
+    for line in services.install(appliance, Path(args.out) if args.out else None):
+        print(line)
+    return 0
+
+
+def cmd_wait_server(args) -> int:
+    if services.wait_server(args.url, args.timeout):
+        return 0
+    raise ConnectionError(f"{args.url} did not answer within {args.timeout:.0f} s")
+
+
+def cmd_backup(args) -> int:
+    result = backup.backup(args.out, keep=args.keep)
+    print(f"{result.path}: {result.jobs} job(s), {result.files} file(s), "
+          f"{result.size / 1e6:.1f} MB ({result.engine})")
+    for old in result.removed:
+        print(f"removed old backup {old}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    result = backup.restore(args.archive, force=args.force)
+    print(f"restored {result.jobs} job(s) and {result.files} file(s) from {args.archive} "
+          f"({result.engine})")
     return 0
 
 

@@ -22,6 +22,9 @@ from jobs.store import APPROVED, FAILED, PRINTED, READY, STATES, ApprovalBlocked
 from kiosk.resources import get_store
 
 DEFAULT_FILTER = [READY, APPROVED, FAILED]
+# one tap rejects with a reason staff give most often (any other reason: type it)
+QUICK_REASONS = (("文字不清", "text unreadable"), ("内容不当", "inappropriate text"),
+                 ("图案有误", "art is wrong"))
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:&])")
 
 
@@ -100,6 +103,30 @@ def _login(store) -> None:
 # -- actions (on_click callbacks: they run before the page redraws) -----------------------------
 def _flash(kind: str, text: str) -> None:
     st.session_state.setdefault("s_flash", []).append((kind, text))
+
+
+def _next_ready(store, after: int) -> int | None:
+    """The next job waiting for review (oldest first), for "... and next"."""
+    ready = [j.id for j in store.list_jobs([READY], limit=200) if j.id != after]
+    later = [i for i in ready if i > after]
+    return (later or ready or [None])[0]
+
+
+def _approve_next(job_id: int) -> None:
+    _approve([job_id])
+    st.session_state["s_open"] = _next_ready(get_store(), job_id)
+
+
+def _reject_next(job_id: int, reason: str | None = None) -> None:
+    if reason is not None:
+        st.session_state[f"s_reason_{job_id}"] = reason
+    _reject(job_id)
+    st.session_state["s_open"] = _next_ready(get_store(), job_id)
+
+
+def _select_all(ids: list[int]) -> None:
+    for job_id in ids:
+        st.session_state[f"s_sel_{job_id}"] = True
 
 
 def _approve(ids: list[int], override_key: str | None = None) -> None:
@@ -181,7 +208,12 @@ def _queue(store) -> None:
     selectable = [j.id for j in jobs if j.state in (READY, APPROVED)
                   and (j.state == APPROVED or not j.approval_blocks())]
     picked = [i for i in selectable if st.session_state.get(f"s_sel_{i}")]
-    st.button(L(f"批准所选（{len(picked)}）", f"Approve selected ({len(picked)})"),
+    # jobs the checks blocked are never in "all ready": they need a reason, one by one
+    ready_ok = [j.id for j in jobs if j.state == READY and j.id in selectable]
+    b1, b2, _ = st.columns([1.6, 1.6, 3])
+    b1.button(L(f"全选待审（{len(ready_ok)}）", f"Select all ready ({len(ready_ok)})"),
+              key="s_select_all", disabled=not ready_ok, on_click=_select_all, args=(ready_ok,))
+    b2.button(L(f"批准所选（{len(picked)}）", f"Approve selected ({len(picked)})"),
               key="s_bulk_approve", disabled=not picked, on_click=_approve, args=(picked,),
               type="primary")
     if not jobs:
@@ -277,8 +309,10 @@ def _detail(store, job_id: int) -> None:
                       on_click=_approve, args=([job.id], f"s_override_{job.id}"),
                       disabled=not st.session_state.get(f"s_override_{job.id}", "").strip())
     elif job.state in (READY, APPROVED):
-        a.button(L("批准并打印", "Approve and print"), key="s_approve_one", type="primary",
+        a.button(L("批准并打印", "Approve and print"), key="s_approve_one",
                  on_click=_approve, args=([job.id],))
+        d.button(L("批准并看下一个", "Approve, next job"), key="s_approve_next", type="primary",
+                 on_click=_approve_next, args=(job.id,))
     if job.state == PRINTED:
         a.button(L("重印", "Reprint"), key="s_reprint", on_click=_reprint, args=(job.id,))
     if job.state == FAILED:
@@ -296,6 +330,11 @@ def _detail(store, job_id: int) -> None:
             st.text_input(L("拒绝原因", "Reason for rejecting"), key=f"s_reason_{job.id}")
             st.button(L("拒绝", "Reject"), key="s_reject", on_click=_reject, args=(job.id,),
                       disabled=not st.session_state.get(f"s_reason_{job.id}", "").strip())
+            st.caption(L("一键拒绝并看下一个", "Reject with a common reason, next job"))
+            cols = st.columns(len(QUICK_REASONS))
+            for i, (col, (zh, en)) in enumerate(zip(cols, QUICK_REASONS)):
+                col.button(L(zh, en), key=f"s_reject_quick_{i}", on_click=_reject_next,
+                           args=(job.id, en))
 
     with st.expander(L("设计 JSON", "Design JSON")):
         st.code(json.dumps(job.design, ensure_ascii=False, indent=1), language="json")
@@ -340,6 +379,15 @@ def _workers(store) -> None:
         st.caption(L("过去 24 小时没有进程完成任务", "No worker finished a step in the last 24 h"))
 
 
+def _stats_link() -> None:
+    """Statistics (kiosk/stats.py) in the same session, so the login carries over; run alone
+    (AppTest of this file) there is no navigation to link into: a plain link then."""
+    try:
+        st.page_link("kiosk/stats.py", label=L("统计图表", "Statistics"))
+    except Exception:  # StreamlitAPIException outside st.navigation
+        st.markdown("[" + L("统计图表", "Statistics") + "](/stats)")
+
+
 def page() -> None:
     store = get_store()
     ss = st.session_state
@@ -360,6 +408,7 @@ def page() -> None:
     for kind, text in st.session_state.pop("s_flash", []):
         (st.success if kind == "success" else st.error)(md(text))  # errors may quote input
     st.caption(f"{L('输出到', 'Output')}: {md(staff.output_destination())}")
+    _stats_link()
     if st.session_state.get("s_open"):
         _detail(store, st.session_state["s_open"])
     else:

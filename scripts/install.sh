@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PKGS="fonts-lxgw-wenkai fonts-arphic-ukai fonts-noto-cjk fonts-wqy-zenhei poppler-utils ghostscript chromium icc-profiles-free"
+DEB_PKGS="fonts-lxgw-wenkai fonts-arphic-ukai fonts-noto-cjk fonts-wqy-zenhei poppler-utils ghostscript chromium icc-profiles-free cups cups-client cage postgresql-client"
 missing=""
 for p in $DEB_PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -87,6 +87,9 @@ def _pinyin(report) -> None:
         queries = [typed for _, typed in AUSPICIOUS_PINYIN] + ["a", "xian", "zhongguoren", "tianl"]
         per = median_time(lambda: [index.candidates(q) for q in queries], runs=5) / len(queries)
         report("textinput: pinyin candidates per keystroke (median)", 1000 * per, "ms")
+        initials = ["tl", "jxry", "jxr", "fsak", "zg", "sh", "js", "hh"]
+        per = median_time(lambda: [index.candidates(q) for q in initials], runs=5) / len(initials)
+        report("textinput: pinyin candidates per keystroke, initials (median)", 1000 * per, "ms")
 
 
 def run(report, gpu: bool = False) -> None:

@@ -13,11 +13,19 @@ from base.errors import DesignError, KioskError
 from kiosk.i18n import t
 
 
+def line_style(ss, i: int) -> tuple[str, str]:
+    """(font id, #RRGGBB) of line i; a line without its own choice takes line 1's."""
+    fonts, colors = ss["v_fonts"], ss["v_colors"]
+    return (fonts[i] if i < len(fonts) else fonts[0], colors[i] if i < len(colors) else colors[0])
+
+
 def lines_of(ss) -> list[dict]:
-    """The visitor's lines as Design line dicts (box None when not drawn yet)."""
+    """The visitor's lines as Design line dicts (box None when not drawn yet), each with its
+    own font and colour."""
     boxes = ss["v_boxes"]
-    return [{"text": text, "box": boxes[i] if i < len(boxes) else None, "font": ss["v_font"],
-             "color": ss["v_color"], "vertical": ss["v_vertical"]}
+    return [{"text": text, "box": boxes[i] if i < len(boxes) else None,
+             "font": line_style(ss, i)[0], "color": line_style(ss, i)[1],
+             "vertical": ss["v_vertical"]}
             for i, text in enumerate(ss["v_texts"])]
 
 

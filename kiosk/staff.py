@@ -78,6 +78,17 @@ def _texts(job: JobInfo) -> str:
     return " / ".join(ln.get("text", "") for ln in job.design.get("lines", []))
 
 
+def _line_styles(job: JobInfo) -> list[str]:
+    """One plain-text row per line: its text, font and colour (as the Design asked)."""
+    return [f"{i + 1}. {ln.get('text', '')} · {ln.get('font', '-')} · {ln.get('color', '-')}"
+            for i, ln in enumerate(job.design.get("lines", []))]
+
+
+def colour_not_guaranteed(job: JobInfo) -> bool:
+    """AnyText v1 only names a line's colour in its prompt: the art may not follow it."""
+    return (job.backend or job.design.get("backend")) == "anytext"
+
+
 def _thumb(job: JobInfo) -> str | None:
     rel = job.art_path or (job.candidates[0].path if job.candidates else None)
     return str(files.resolve(rel)) if rel and files.exists(rel) else None
@@ -265,6 +276,11 @@ def _detail(store, job_id: int) -> None:
     st.button("← " + L("返回队列", "Back to the queue"), key="s_back", on_click=_open, args=(None,))
     st.subheader(f"{job.ticket} · {job.state}")
     st.text(_texts(job))
+    st.text("\n".join(_line_styles(job)))
+    if colour_not_guaranteed(job):
+        st.warning(L("颜色不保证：AnyText 只在提示词里写出颜色，图中文字可能是别的颜色",
+                     "Colour is not guaranteed: AnyText only names the colour in its prompt, "
+                     "the text may come out in another colour"))
     cols = st.columns(3)
     art = _thumb(job)
     if art:

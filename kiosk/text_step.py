@@ -11,7 +11,7 @@ from base.errors import KioskError
 from generator.motifs import get_motif
 from kiosk import canvas, input_methods, preview, state
 from kiosk.resources import get_runner
-from kiosk.design import build_design, lines_of
+from kiosk.design import build_design, line_style, lines_of
 from kiosk.i18n import t
 
 log = logging.getLogger("kiosk.text")
@@ -55,9 +55,13 @@ def _select_line(i: int) -> None:
 
 
 def _add_line() -> None:
+    """A new line starts in the current line's font and colour (most visitors keep one style)."""
     ss = st.session_state
     if len(ss["v_texts"]) < MAX_LINES:
+        font, color = line_style(ss, ss["v_cur"])
         ss["v_texts"].append("")
+        ss["v_fonts"] = [line_style(ss, i)[0] for i in range(len(ss["v_texts"]) - 1)] + [font]
+        ss["v_colors"] = [line_style(ss, i)[1] for i in range(len(ss["v_texts"]) - 1)] + [color]
         ss["v_cur"] = len(ss["v_texts"]) - 1
 
 
@@ -67,6 +71,9 @@ def _remove_line(i: int) -> None:
         _set_line(0, "")
         return
     ss["v_texts"].pop(i)
+    for key in ("v_fonts", "v_colors"):
+        if i < len(ss[key]) and len(ss[key]) > 1:
+            ss[key].pop(i)
     if i < len(ss["v_boxes"]):
         canvas.rebuild(ss["v_boxes"][:i] + ss["v_boxes"][i + 1:])
     ss["v_cur"] = min(ss["v_cur"], len(ss["v_texts"]) - 1)
@@ -107,7 +114,7 @@ def _lines_editor(lang: str) -> None:
                                          placeholder=t("line_text_help", lang))
         c3.button("✕", key=f"w_del_{i}", on_click=_remove_line, args=(i,), width="stretch",
                   help=t("remove_line", lang))
-        font = ss.get("w_font") or ss["v_font"]  # the radio below may have just changed
+        font = line_style(ss, i)[0]
         missing = fonts.missing_characters(ss["v_texts"][i].strip(), font)
         if missing:
             st.warning(t("line_n", lang, n=i + 1) + ("：" if lang == "zh" else ": ")
@@ -132,7 +139,7 @@ def _input_methods(lang: str) -> None:
             fn = getattr(input_methods, name, None)
             text = None
             try:
-                text = fn(f"w_{name}", lang, ss["v_font"]) if fn else None
+                text = fn(f"w_{name}", lang, line_style(ss, ss["v_cur"])[0]) if fn else None
             except Exception:  # an optional input method must never take the text step down
                 log.exception("input method %s failed", name)
                 fn = None
@@ -145,20 +152,67 @@ def _input_methods(lang: str) -> None:
         st.rerun()
 
 
-def _style(lang: str) -> None:
+def _set_style(i: int, *, font: str | None = None, color: str | None = None) -> None:
+    """Give line i a font and/or colour (on_click: runs before the page redraws)."""
     ss = st.session_state
+    n = len(ss["v_texts"])
+    fonts_, colors = [line_style(ss, j)[0] for j in range(n)], [line_style(ss, j)[1] for j in range(n)]
+    if font is not None:
+        fonts_[i] = font
+    if color is not None:
+        colors[i] = color
+    ss["v_fonts"], ss["v_colors"] = fonts_, colors
+    ss["v_error"] = None
+
+
+def _style_all(i: int) -> None:
+    ss = st.session_state
+    font, color = line_style(ss, i)
+    ss["v_fonts"], ss["v_colors"] = [font] * len(ss["v_texts"]), [color] * len(ss["v_texts"])
+
+
+def _style_css(n_lines: int) -> str:
+    """Colour swatches on the colour buttons and a stripe of each line's colour on its
+    line button, so a visitor sees every line's colour at a glance."""
+    dot = ("display:inline-block;width:1.6rem;height:1.6rem;border-radius:50%;"
+           "border:2px solid rgba(0,0,0,.35);margin-right:.6rem;vertical-align:middle;content:''")
+    rules = [f".st-key-w_color_{c[1:]} button::before{{{dot};background:{c}}}" for c in COLOURS]
+    ss = st.session_state
+    rules += [f".st-key-w_sel_{i} button{{border-left:.7rem solid {line_style(ss, i)[1]}}}"
+              for i in range(n_lines)]
+    rules.append("[class*='st-key-w_font_'] button, [class*='st-key-w_color_'] button"
+                 "{min-height:3.6rem}")
+    return "<style>" + "".join(rules) + "</style>"
+
+
+def _font_label(font_id: str, lang: str) -> str:
+    info = fonts.REGISTRY[font_id]
+    return info.label_zh if lang == "zh" else info.label_en.split(" (")[0]
+
+
+def _style(lang: str) -> None:
+    """Font and colour of the current line: big buttons, the chosen one highlighted."""
+    ss = st.session_state
+    cur = min(ss["v_cur"], len(ss["v_texts"]) - 1)
+    font, color = line_style(ss, cur)
+    st.html(_style_css(len(ss["v_texts"])))
+    st.markdown(f"**{t('style_title', lang, n=cur + 1)}**")
+    if len(ss["v_texts"]) > 1:
+        st.caption(t("style_hint", lang))
+    cols = st.columns(len(fonts.REGISTRY))
+    for col, f in zip(cols, fonts.REGISTRY):
+        col.button(_font_label(f, lang), key=f"w_font_{f}", on_click=_set_style, args=(cur,),
+                   kwargs={"font": f}, type="primary" if f == font else "secondary", width="stretch")
+    cols = st.columns(len(COLOURS))
+    for col, c in zip(cols, COLOURS):
+        col.button(COLOURS[c][0 if lang == "zh" else 1], key=f"w_color_{c[1:]}", on_click=_set_style,
+                   args=(cur,), kwargs={"color": c}, type="primary" if c == color else "secondary",
+                   width="stretch")
     c1, c2 = st.columns(2)
-    with c1:
-        ss["v_font"] = st.radio(
-            t("font", lang), list(fonts.REGISTRY), key="w_font", horizontal=True,
-            index=list(fonts.REGISTRY).index(ss["v_font"]),
-            format_func=lambda f: fonts.REGISTRY[f].label_zh if lang == "zh" else fonts.REGISTRY[f].label_en.split(" (")[0])
-    with c2:
-        ss["v_color"] = st.radio(
-            t("color", lang), list(COLOURS), key="w_color", horizontal=True,
-            index=list(COLOURS).index(ss["v_color"]) if ss["v_color"] in COLOURS else 0,
-            format_func=lambda c: COLOURS[c][0 if lang == "zh" else 1])
-        ss["v_vertical"] = st.toggle(t("vertical", lang), key="w_vertical", value=ss["v_vertical"])
+    if len(ss["v_texts"]) > 1:
+        c1.button(t("style_all", lang), key="w_style_all", on_click=_style_all, args=(cur,),
+                  width="stretch")
+    ss["v_vertical"] = c2.toggle(t("vertical", lang), key="w_vertical", value=ss["v_vertical"])
 
 
 def _boxes(lang: str) -> None:

@@ -1,6 +1,7 @@
 """python -m textinput build-index|pinyin|recognize
 
   build-index [--if-missing] [--path P]   build the pinyin index under $KIOSK_VAR/textinput/
+                                          (--if-missing: unless one of this version is there)
   pinyin LETTERS [-n N]                   ranked candidates for letters typed without spaces
   recognize IMAGE [-n N] [--latin]        handwriting candidates for a drawing (PNG, any ground)
 """
@@ -16,10 +17,10 @@ from base.errors import KioskError
 
 
 def cmd_build(args) -> int:
-    from textinput.pinyin import build_index, default_index_path
+    from textinput.pinyin import INDEX_VERSION, build_index, default_index_path, index_version
 
     path = Path(args.path) if args.path else default_index_path()
-    if args.if_missing and path.exists():
+    if args.if_missing and path.exists() and index_version(path) == INDEX_VERSION:
         print(f"pinyin index present: {path}")
         return 0
     t0 = time.perf_counter()

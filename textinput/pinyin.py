@@ -5,6 +5,9 @@ Built offline from permissive data already installed: word frequencies from jieb
 which always rank first. The index is a small SQLite file under var/ (KIOSK_VAR), built once at
 first start under a temporary name and swapped in with os.replace, so a crash never leaves
 half an index.
+
+Initials work as on every pinyin keyboard: one letter a syllable (`jxry` -> 吉祥如意,
+`tl` -> 天路), the museum's phrases first, offered after what reads as full pinyin.
 """
 from __future__ import annotations
 
@@ -18,8 +21,10 @@ from pathlib import Path
 
 from base.settings import settings
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3              # 3: the `abbr` table (initials) and `meta` (version)
 MAX_WORD_LEN = 6
+MAX_ABBR_LEN = 4               # dictionary words get initials up to this length (museum: any)
+ABBR_PER_KEY = 12              # dictionary words kept per initials key (the most frequent)
 MUSEUM_FILE = Path(__file__).with_name("museum_phrases.txt")
 MUSEUM, DICT = 0, 1            # source ranks: lower ranks first
 
@@ -90,26 +95,33 @@ def museum_phrases(path: Path = MUSEUM_FILE) -> list[tuple[str, str | None]]:
     return out
 
 
-def _readings(word: str) -> str:
+def _syllables(word: str) -> list[str]:
     from pypinyin import Style, lazy_pinyin
 
-    return "".join(lazy_pinyin(word, style=Style.NORMAL, v_to_u=False, errors="ignore")).lower()
+    return [s.lower() for s in lazy_pinyin(word, style=Style.NORMAL, v_to_u=False, errors="ignore")]
 
 
-def _all_readings(text: str, cap: int = 64) -> list[str]:
-    """Every way a visitor might spell a short phrase: pypinyin's reading in context first, then
-    each heteronym combination (似 is read shi in 似的 but si in 前程似锦; visitors type si)."""
+def initials(syllables: list[str]) -> str:
+    """'ji xiang ru yi' -> 'jxry': the first letter of each syllable."""
+    return "".join(s[0] for s in syllables if s)
+
+
+def _all_spellings(text: str, cap: int = 64) -> list[list[str]]:
+    """Every way a visitor might spell a short phrase, as syllables: pypinyin's reading in
+    context first, then each heteronym combination (似 is read shi in 似的 but si in 前程似锦;
+    visitors type si)."""
     import itertools
 
     from pypinyin import Style, pinyin
 
     per_char = pinyin(text, style=Style.NORMAL, heteronym=True, v_to_u=False, errors="ignore")
-    keys = [_readings(text)]
+    out = [_syllables(text)]
     for combo in itertools.islice(itertools.product(*per_char), cap):
-        key = "".join(combo).lower()
-        if key not in keys:
-            keys.append(key)
-    return keys
+        spelling = [s.lower() for s in combo]
+        if spelling not in out:
+            out.append(spelling)
+    return out
+
 
 
 def build_index(path: Path | None = None, museum_file: Path = MUSEUM_FILE,
@@ -130,15 +142,19 @@ def build_index(path: Path | None = None, museum_file: Path = MUSEUM_FILE,
     con = sqlite3.connect(tmp)
     con.execute("CREATE TABLE entry (key TEXT NOT NULL, word TEXT NOT NULL, src INTEGER NOT NULL,"
                 " freq REAL NOT NULL)")
+    con.execute("CREATE TABLE abbr (key TEXT NOT NULL, word TEXT NOT NULL, src INTEGER NOT NULL,"
+                " freq REAL NOT NULL)")
     con.execute("CREATE TABLE syllable (s TEXT PRIMARY KEY)")
+    con.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
     rows: dict[tuple[str, str], tuple[int, float]] = {}
+    abbr: dict[tuple[str, str], tuple[int, float]] = {}
 
-    def put(key, word, src, freq):
+    def put(key, word, src, freq, table=rows):
         if not key or not re.fullmatch(r"[a-z]+", key):
             return
-        old = rows.get((key, word))
+        old = table.get((key, word))
         if old is None or (src, -freq) < (old[0], -old[1]):
-            rows[(key, word)] = (src, freq)
+            table[(key, word)] = (src, freq)
 
     char_freq: dict[str, float] = {}
     dict_txt = Path(dict_file or Path(jieba.__file__).parent / "dict.txt")
@@ -150,7 +166,10 @@ def build_index(path: Path | None = None, museum_file: Path = MUSEUM_FILE,
         if len(word) == 1:
             char_freq[word] = freq
         if 2 <= len(word) <= MAX_WORD_LEN and _is_han(word):
-            put(_readings(word), word, DICT, freq)
+            syl = _syllables(word)
+            put("".join(syl), word, DICT, freq)
+            if len(word) <= MAX_ABBR_LEN and len(syl) == len(word):
+                put(initials(syl), word, DICT, freq, abbr)
     syllables = set()
     for cp, readings in pinyin_dict.items():
         ch = chr(cp)
@@ -164,17 +183,45 @@ def build_index(path: Path | None = None, museum_file: Path = MUSEUM_FILE,
                 # the everyday characters of that syllable off the first row
                 put(key, ch, DICT, char_freq.get(ch, 0.0) * (1.0 if n == 0 else 0.002))
     for i, (text, py) in enumerate(museum_phrases(museum_file)):
-        keys = [py.replace(" ", "").lower()] if py else _all_readings(text)
-        for key in keys:
-            put(key, text, MUSEUM, 1e12 - i)       # file order inside the museum list
+        spellings = [py.lower().split()] if py else _all_spellings(text)
+        for syl in spellings:
+            put("".join(syl), text, MUSEUM, 1e12 - i)       # file order inside the museum list
+            if len(syl) >= 2:
+                put(initials(syl), text, MUSEUM, 1e12 - i, abbr)
     con.executemany("INSERT INTO entry VALUES (?,?,?,?)",
                     [(k, w, s, f) for (k, w), (s, f) in rows.items()])
+    # only the first ABBR_PER_KEY dictionary words of an initials key are ever shown: keep
+    # those (the table stays small and the build quick); the museum's phrases all stay
+    by_key: dict[str, list[tuple[int, float, str]]] = {}
+    for (k, w), (src, f) in abbr.items():
+        by_key.setdefault(k, []).append((src, -f, w))
+    con.executemany("INSERT INTO abbr VALUES (?,?,?,?)",
+                    [(k, w, src, -nf) for k, ws in by_key.items()
+                     for n, (src, nf, w) in enumerate(sorted(ws))
+                     if src == MUSEUM or n < ABBR_PER_KEY])
+    con.execute("INSERT INTO meta VALUES ('version', ?)", (str(INDEX_VERSION),))
     con.executemany("INSERT INTO syllable VALUES (?)", [(s,) for s in sorted(syllables)])
     con.execute("CREATE INDEX entry_key ON entry (key, src, freq DESC)")
+    con.execute("CREATE INDEX abbr_key ON abbr (key, src, freq DESC)")
+    con.execute("CREATE INDEX abbr_src ON abbr (src, key)")      # museum phrases by prefix
     con.commit()
     con.close()
     os.replace(tmp, path)
     return path
+
+
+def index_version(path: Path) -> int | None:
+    """The INDEX_VERSION a built index file was made with (None: not an index, or older than
+    the version stamp)."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return int(row[0]) if row and str(row[0]).isdigit() else None
 
 
 class PinyinIndex:
@@ -183,9 +230,9 @@ class PinyinIndex:
 
     def __init__(self, path: Path | None = None, build: bool = True):
         self.path = Path(path or default_index_path())
-        if not self.path.exists():
+        if not self.path.exists() or index_version(self.path) != INDEX_VERSION:
             if not build:
-                raise FileNotFoundError(self.path)
+                raise FileNotFoundError(f"no pinyin index of version {INDEX_VERSION} at {self.path}")
             build_index(self.path)
         self._local = threading.local()
         self.syllables = frozenset(r[0] for r in self._db().execute("SELECT s FROM syllable"))
@@ -258,7 +305,17 @@ class PinyinIndex:
         # 3. words whose reading goes on from here (the last syllable is being typed)
         take(db.execute("SELECT word, src FROM entry WHERE key > ? AND key < ?"
                         " ORDER BY freq DESC LIMIT 4", (letters, hi)), n, exact=False)
-        # 4. the leading syllables alone, longest first: pick them and keep typing the rest
+        # 4. initials, one letter a syllable (jxry -> 吉祥如意): the museum's phrases first,
+        # also those whose initials go on from here (jxr -> 吉祥如意), then the dictionary's
+        if n >= 2:
+            take(db.execute("SELECT word, src FROM abbr WHERE key = ? AND src = ?"
+                            " ORDER BY freq DESC", (letters, MUSEUM)), n, exact=False)
+            take(db.execute("SELECT word, src FROM abbr WHERE key > ? AND key < ? AND src = ?"
+                            " ORDER BY freq DESC LIMIT 3", (letters, hi, MUSEUM)), n, exact=False)
+            take(db.execute("SELECT word, src FROM abbr WHERE key = ? AND src = ?"
+                            " ORDER BY freq DESC LIMIT ?", (letters, DICT, ABBR_PER_KEY)), n,
+                 exact=False)
+        # 5. the leading syllables alone, longest first: pick them and keep typing the rest
         for b in self.boundaries(letters):
             if b == n:
                 continue

@@ -5,6 +5,10 @@ checkpoint, its fp16 conversion, a swapped base or a make-tiny file, all in the 
 layout. The model loads once per backend instance (the worker keeps one instance). CUDA runs in
 fp16 with scaled-dot-product attention; the CPU in fp32.
 
+Colour: v1 cannot follow a line's colour; it is only named in the prompt (colour_name), so the
+staff page says "colour is not guaranteed" for these jobs. The glyph maps use the weights' glyph
+font for every line (a line's font is not followed either).
+
 The model works at AnyText's sizes (long side <= 768, multiples of 64); a larger requested size is
 rendered at the largest such size with the same aspect ratio and resized, and `info` says so.
 """
@@ -33,11 +37,38 @@ def model_size(size: tuple[int, int]) -> tuple[int, int]:
     return tuple(max(MODEL_MIN_SIDE, int(v * s) // 64 * 64) for v in (w, h))  # type: ignore[return-value]
 
 
-def build_prompt(scene: str, texts: list[str]) -> str:
-    """Motif prompt + the quoted lines (English outside the quotes: no translator needed)."""
+# AnyText v1 has no colour input: a line's colour can only be asked for in the prompt, by a
+# plain English name the text encoder knows (the nearest of this small palette). Not guaranteed.
+COLOUR_NAMES: dict[str, tuple[int, int, int]] = {
+    "black": (20, 20, 20), "white": (250, 250, 250), "grey": (128, 128, 128),
+    "red": (190, 40, 35), "orange": (235, 130, 30), "gold": (230, 190, 90),
+    "yellow": (250, 225, 40), "green": (50, 150, 60), "jade green": (60, 160, 120),
+    "blue": (40, 80, 190), "purple": (120, 50, 150), "pink": (240, 150, 180),
+    "brown": (120, 70, 35),
+}
+
+
+def colour_name(hex_colour: str) -> str:
+    """'#C0392B' -> 'red': the nearest named colour (the 'redmean' weighted RGB distance)."""
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+
+    def dist(rgb: tuple[int, int, int]) -> float:
+        rm = (r + rgb[0]) / 2
+        dr, dg, db = r - rgb[0], g - rgb[1], b - rgb[2]
+        return (2 + rm / 256) * dr * dr + 4 * dg * dg + (2 + (255 - rm) / 256) * db * db
+
+    return min(COLOUR_NAMES, key=lambda name: dist(COLOUR_NAMES[name]))
+
+
+def build_prompt(scene: str, texts: list[str], colours: list[str] | None = None) -> str:
+    """Motif prompt + the quoted lines (English outside the quotes: no translator needed),
+    each line's colour named after it when given (#RRGGBB -> 'in gold')."""
     if not texts:  # erase only
         return scene
-    quoted = ", ".join(f'"{t}"' for t in texts)
+    if colours:
+        quoted = ", ".join(f'"{t}" in {colour_name(c)}' for t, c in zip(texts, colours))
+    else:
+        quoted = ", ".join(f'"{t}"' for t in texts)
     return f"{scene}, with the words {quoted} written on it"
 
 
@@ -111,7 +142,8 @@ class AnyTextBackend:
         polys = [glyphs.box_to_polygon(ln.box, mw, mh) for ln in written]
         erase = [glyphs.box_to_polygon(ln.box, mw, mh) for ln in design.lines if not ln.text]
         order = glyphs.sort_polygons(polys, mw, mh)
-        prompt = build_prompt(get_motif(design.motif).prompt_en, [written[i].text for i in order])
+        prompt = build_prompt(get_motif(design.motif).prompt_en, [written[i].text for i in order],
+                              [written[i].color for i in order])
         source = None
         if design.mode == "edit":
             from generator.procedural import load_source

@@ -153,3 +153,29 @@ def test_candidates_of_one_design_differ_at_a_glance(backend):
 
     assert Look.for_seed(5, get_motif("sunbird")) == Look.for_seed(5, get_motif("sunbird"))
     assert Look.for_seed(5, get_motif("gold_mask")).turn == 0      # a mask is never turned
+
+
+def test_each_line_in_its_own_font_and_colour(backend):
+    """Two lines, two fonts, two colours: each line's ink is nearer its own colour than the
+    other line's, and sits where its own font's glyphs are."""
+    d = design(lines=[{"text": "天路", "box": [0.1, 0.08, 0.8, 0.26], "font": "kai", "color": "#C0392B"},
+                      {"text": "金沙", "box": [0.1, 0.62, 0.8, 0.26], "font": "hei", "color": "#3E9C7E"}])
+    cand = backend.generate(d, size=(512, 512)).candidates[0]
+    assert [c.read for c in cand.checks] == ["天路", "金沙"]
+    img = np.asarray(cand.image).astype(float)
+    for i, (line, other) in enumerate(((d.lines[0], d.lines[1]), (d.lines[1], d.lines[0]))):
+        ink = np.asarray(line_mask(line, 512, 512)) > 200
+        own = np.linalg.norm(img[ink] - line.rgb(), axis=1)
+        theirs = np.linalg.norm(img[ink] - other.rgb(), axis=1)
+        assert np.median(own) < 0.6 * np.median(theirs), (line.text, np.median(own), np.median(theirs))
+        # the line's own font explains the ink better than the other line's font
+        y0, y1 = int(line.box[1] * 512), int((line.box[1] + line.box[3]) * 512)
+        coloured = (np.linalg.norm(img - line.rgb(), axis=2)
+                    < np.linalg.norm(img - other.rgb(), axis=2))[y0:y1]
+        alt = np.asarray(line_mask(line.model_copy(update={"font": other.font}), 512, 512)) > 200
+
+        def iou(mask):
+            m = mask[y0:y1]
+            return (m & coloured).sum() / max(1, (m | coloured).sum())
+
+        assert iou(ink) > iou(alt), line.text

@@ -61,8 +61,8 @@ def test_whole_flow_to_ticket(app):
     phrase = at.session_state["v_texts"][0]
     assert phrase and at.text_input(key="w_text_0").value == phrase
     at.session_state["v_boxes"] = [(0.15, 0.05, 0.7, 0.3)]
-    at.radio(key="w_font").set_value("kai").run()
-    at.radio(key="w_color").set_value("#C0392B").run()
+    at.button(key="w_font_kai").click().run()
+    at.button(key="w_color_C0392B").click().run()
     at.button(key="w_generate").click().run()
     assert_clean(at)
     assert at.session_state["v_step"] == "generate", errors(at)
@@ -147,7 +147,7 @@ def test_font_lacking_a_character(app):
     at.button(key="w_generate").click().run()
     assert at.session_state["v_step"] == "text"
     assert len(errors(at)) == 1 and "㐀" in errors(at)[0] and errors(at)[0].startswith("第 1 行")
-    at.radio(key="w_font").set_value("hei").run()
+    at.button(key="w_font_hei").click().run()
     assert not any("㐀" in w.value for w in at.warning)
     at.button(key="w_generate").click().run()
     assert at.session_state["v_step"] == "generate", errors(at)
@@ -361,10 +361,82 @@ def test_build_design_refuses_tiny_boxes_in_both_languages():
     from base.errors import DesignError
     from kiosk.design import build_design
 
-    ss = {"v_texts": ["", "天路"], "v_boxes": [None, (0.1, 0.1, 1e-9, 0.2)], "v_font": "wenkai",
-          "v_color": "#F5D27A", "v_vertical": False, "v_motif": "sunbird", "v_product": "postcard",
+    ss = {"v_texts": ["", "天路"], "v_boxes": [None, (0.1, 0.1, 1e-9, 0.2)], "v_fonts": ["wenkai"],
+          "v_colors": ["#F5D27A"], "v_vertical": False, "v_motif": "sunbird", "v_product": "postcard",
           "v_seed": 1}
     with pytest.raises(DesignError) as err:
         build_design(ss)
     assert err.value.message("en").startswith("Line 2: too small to print one character: 0.0 x 21.2 mm")
     assert err.value.message("zh").startswith("第 2 行") and "0.0 × 21.2 毫米" in err.value.message("zh")
+
+
+def test_each_line_has_its_own_font_and_colour(app):
+    at = to_text_step(app)
+    set_line(at, 0, "天路")
+    at.button(key="w_font_kai").click().run()
+    at.button(key="w_color_C0392B").click().run()
+    at.button(key="w_add_line").click().run()
+    assert at.session_state["v_cur"] == 1
+    # a new line starts in the current line's style...
+    assert at.session_state["v_fonts"] == ["kai", "kai"]
+    assert at.session_state["v_colors"] == ["#C0392B", "#C0392B"]
+    set_line(at, 1, "金沙")
+    # ...and the buttons now change line 2 only
+    at.button(key="w_font_hei").click().run()
+    at.button(key="w_color_3E9C7E").click().run()
+    assert_clean(at)
+    assert at.session_state["v_fonts"] == ["kai", "hei"]
+    assert at.session_state["v_colors"] == ["#C0392B", "#3E9C7E"]
+    assert at.button(key="w_font_hei").proto.type == "primary"
+    assert at.button(key="w_font_kai").proto.type == "secondary"
+    assert any(t("style_title", "zh", n=2) in m.value for m in at.markdown)
+    # back to line 1: its own choice is highlighted, and changing it leaves line 2 alone
+    at.button(key="w_sel_0").click().run()
+    assert at.button(key="w_font_kai").proto.type == "primary"
+    assert at.button(key="w_color_C0392B").proto.type == "primary"
+    at.button(key="w_color_F5D27A").click().run()
+    assert at.session_state["v_colors"] == ["#F5D27A", "#3E9C7E"]
+
+    from kiosk.design import build_design, lines_of
+
+    assert [(ln["font"], ln["color"]) for ln in lines_of(at.session_state)] == [
+        ("kai", "#F5D27A"), ("hei", "#3E9C7E")]
+    at.session_state["v_boxes"] = [BOX_TOP, BOX_LOW]
+    at.run()
+    design = build_design(at.session_state)
+    assert [(ln.font, ln.color) for ln in design.lines] == [("kai", "#F5D27A"), ("hei", "#3E9C7E")]
+    at.button(key="w_generate").click().run()
+    assert at.session_state["v_step"] == "generate", errors(at)
+
+
+def test_style_for_all_lines_and_removing_a_line(app):
+    at = to_text_step(app)
+    set_line(at, 0, "天路")
+    at.button(key="w_add_line").click().run()
+    at.button(key="w_add_line").click().run()
+    at.button(key="w_font_song").click().run()          # line 3
+    at.button(key="w_color_1E1A17").click().run()
+    assert at.session_state["v_fonts"] == ["wenkai", "wenkai", "song"]
+    at.button(key="w_del_1").click().run()               # line 2 goes: line 3 keeps its style
+    assert at.session_state["v_fonts"] == ["wenkai", "song"]
+    assert at.session_state["v_colors"] == ["#F5D27A", "#1E1A17"]
+    at.button(key="w_sel_1").click().run()
+    at.button(key="w_style_all").click().run()
+    assert_clean(at)
+    assert at.session_state["v_fonts"] == ["song", "song"]
+    assert at.session_state["v_colors"] == ["#1E1A17", "#1E1A17"]
+
+
+def test_preview_draws_each_line_in_its_own_colour():
+    import numpy as np
+
+    from kiosk import preview
+
+    lines = [{"text": "天路", "box": BOX_TOP, "font": "hei", "color": "#C0392B", "vertical": False},
+             {"text": "金沙", "box": BOX_LOW, "font": "kai", "color": "#3E9C7E", "vertical": False}]
+    img = np.asarray(preview.text_preview("sunbird", (640, 400), lines)).astype(int)
+    for ln in lines:
+        x, y, w, h = ln["box"]
+        crop = img[int(y * 400):int((y + h) * 400), int(x * 640):int((x + w) * 640)].reshape(-1, 3)
+        want = preview._rgb(ln["color"])
+        assert (np.abs(crop - want).sum(axis=1) < 6).sum() > 200, ln["text"]

@@ -166,3 +166,22 @@ def test_job_page_shows_how_each_line_was_obtained(env):
     assert any("repaired ×2" in m.value for m in at.markdown), [m.value for m in at.markdown]
     table = next(df.value for df in at.dataframe if "path" in df.value.columns)
     assert list(table["path"]) == ["repaired"] and list(table["tries"]) == [2]
+
+
+def test_detail_shows_line_styles_and_anytext_colour_warning(env):
+    from sqlalchemy import text
+
+    _, store = env
+    design = {"motif": "sunbird", "product": "postcard", "seed": 3,
+              "lines": [{"text": "天路", "box": [0.3, 0.08, 0.4, 0.12], "font": "kai", "color": "#C0392B"},
+                        {"text": "金沙", "box": [0.3, 0.6, 0.4, 0.12], "font": "hei", "color": "#3E9C7E"}]}
+    job = submit_design(store, design, n=1, size="768x512", auto_choose=True, source="cli")
+    Worker(store, backend="procedural").run_until_idle()
+    at = _login(_session(), PASSWORD)
+    at.button(key=f"s_open_{job.id}").click().run()
+    assert "1. 天路 · kai · #C0392B\n2. 金沙 · hei · #3E9C7E" in [t.value for t in at.text]
+    assert not any("not guaranteed" in w.value for w in at.warning)   # procedural: exact colour
+    with store.engine.begin() as con:       # as if AnyText had drawn it
+        con.execute(text("UPDATE kiosk_jobs SET backend = 'anytext' WHERE id = :id"), {"id": job.id})
+    at.run()
+    assert any("Colour is not guaranteed" in w.value and "颜色不保证" in w.value for w in at.warning)

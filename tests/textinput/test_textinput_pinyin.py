@@ -108,3 +108,52 @@ def test_an_apostrophe_forces_a_syllable_break(pinyin_index):
     plain = set(_texts(pinyin_index, "xian"))
     assert "先" in plain and "先" in _texts(pinyin_index, "xi'an")   # still offered, later
     assert _texts(pinyin_index, "fang'an", 1) == ["方案"]
+
+
+def test_initials_find_phrases(pinyin_index):
+    first = pinyin_index.candidates("jxry")[0]
+    assert (first.text, first.museum, first.consumed) == ("吉祥如意", True, 4)
+    first = pinyin_index.candidates("tl")[0]
+    assert (first.text, first.museum, first.consumed) == ("天路", True, 2)
+    assert _texts(pinyin_index, "TL", 1) == ["天路"]
+    # everyday words come from the dictionary too, after the museum's
+    assert "中国" in _texts(pinyin_index, "zg", 8)
+    assert "讨论" in _texts(pinyin_index, "tl", 12)
+    # a museum phrase whose initials are still being typed
+    assert "吉祥如意" in _texts(pinyin_index, "jxr", 5)
+    assert "福寿安康" in _texts(pinyin_index, "fsak", 1)
+
+
+def test_initials_rank_museum_phrases_first(pinyin_index):
+    for typed in ("tl", "jxry", "fsak", "js"):
+        cands = pinyin_index.candidates(typed)
+        flags = [c.museum for c in cands]
+        assert flags and flags[0], typed
+        assert flags == sorted(flags, reverse=True), (typed, [c.text for c in cands])
+    # 金沙 (museum) before 觉得, 建设... (far more common in jieba)
+    assert _texts(pinyin_index, "js", 1) == ["金沙"]
+
+
+def test_initials_do_not_push_full_pinyin_down(pinyin_index):
+    # what reads as full pinyin keeps its place; initials come after it
+    assert _texts(pinyin_index, "wo", 1) == ["我"]
+    assert _texts(pinyin_index, "xian", 4)[0] in "先现线县显"
+    assert _texts(pinyin_index, "tianlu", 1) == ["天路"]
+    assert _texts(pinyin_index, "jixiangruyi", 1) == ["吉祥如意"]
+    assert "天路" in _texts(pinyin_index, "tianl", 5)
+
+
+def test_museum_file_initials_follow_its_pinyin(tmp_path):
+    museum = tmp_path / "museum.txt"
+    museum.write_text("行行好\thang hang hao\n", encoding="utf-8")
+    words = tmp_path / "words.txt"
+    words.write_text("好好 900 d\n很好 5000 a\n", encoding="utf-8")
+    index = PinyinIndex(build_index(tmp_path / "p.sqlite", museum_file=museum, dict_file=words),
+                        build=False)
+    assert _texts(index, "hhh", 1) == ["行行好"]           # h-h-h, not x-x-h
+    assert _texts(index, "xxh") == []
+    # museum phrases still being typed (行行好, and motif phrases such as 花好月圆) first, then
+    # the dictionary's words, the more frequent first
+    cands = index.candidates("hh")
+    assert cands[0].text == "行行好" and all(c.museum for c in cands[:-2])
+    assert [c.text for c in cands[-2:]] == ["很好", "好好"]

@@ -216,3 +216,120 @@ def test_eps(fixture2_pipe, golden2, t, scale, key):
             assert_close(eps, g[f"run1/{key}/{branch}/eps"], name=f"{key} {branch} eps")
     set_attnx_scale(fixture2_pipe.model.unet, 1.0)
     assert len(attnx_blocks(fixture2_pipe.model.unet)) == 7
+
+
+# ---- 6. VAE, random order, DDIM --------------------------------------------------------------------
+
+def test_vae_and_masked_latent(fixture2_pipe, fixture2_config, golden2):
+    g, vae = golden2, fixture2_pipe.model.vae
+    cond, _ = _conditions(fixture2_config["runs"]["run1"])
+    m = masked_image(cond.hint)
+    assert torch.equal(m, -torch.ones(1, 3, 256, 256))   # generate mode: all -1
+    with torch.no_grad():
+        post = vae.encode(g["common/vae_test_image"]).latent_dist
+        assert_close(post.mean, g["common/vae_test_posterior_mean"], name="posterior mean")
+        assert_close(post.logvar, g["common/vae_test_posterior_logvar"], name="posterior logvar")
+        post = vae.encode(m).latent_dist
+        assert_close(post.mean, g["common/masked_img_posterior_mean"], name="masked posterior mean")
+        assert_close(post.logvar, g["common/masked_img_posterior_logvar"], name="masked posterior logvar")
+        assert_close(post.mean * 0.18215, g["common/masked_x_mean"], name="masked_x_mean")
+        assert_close(fixture2_pipe.decode(g["common/x_t"]), g["common/vae_decode_x_t"], name="decode x_t")
+
+
+def test_random_order(fixture2_pipe, golden2):
+    """seed 100: the posterior .sample() takes the first draw, the start noise the second."""
+    gen = torch.Generator().manual_seed(100)
+    with torch.no_grad():
+        mx = fixture2_pipe.encode_masked(-torch.ones(1, 3, 256, 256), gen)
+    xt = torch.randn(1, 4, 32, 32, generator=gen)
+    assert_close(mx, golden2["common/masked_x_sample"], name="masked_x_sample")
+    assert torch.equal(xt, golden2["common/x_t"])
+
+
+def test_ddim_schedule(fixture2_pipe, golden2):
+    s = fixture2_pipe.scheduler
+    s.set_timesteps(20)
+    assert s.timesteps.tolist() == golden2["common/ddim_timesteps"].flip(0).tolist()
+    assert_close(s.alphas_cumprod, golden2["common/alphas_cumprod"], tol=1e-6, name="alphas_cumprod")
+    assert_close(s.alphas_cumprod[s.timesteps.flip(0)], golden2["common/ddim_alphas"], tol=1e-6)
+
+
+def test_ddim_teacher_forced(fixture2_pipe, golden2):
+    """DDIM + CFG 7.5 fed the recorded latent gives the recorded next one (first, second, middle,
+    last step), with the WriteNet controls computed once."""
+    from generator.anytext2.pipeline import Contexts
+    g, pipe = golden2, fixture2_pipe
+    ctx = Contexts(*(g[f"run1/{k}_context"] for k in ("img_cond", "img_uncond", "text_cond", "text_uncond")))
+    s = pipe.scheduler
+    s.set_timesteps(20)
+    traj, x0s = g["run1/ddim_traj"], g["run1/ddim_pred_x0"]
+    with torch.no_grad():
+        controls = _controls(pipe, g)
+        e_c = pipe.eps(traj[:1], 951, ctx.img_cond, controls[0])
+        e_u = pipe.eps(traj[:1], 951, ctx.img_uncond, controls[1])
+        assert_close(e_c, g["run1/ddim_step/eps_cond"], name="ddim eps_cond")
+        assert_close(e_u, g["run1/ddim_step/eps_uncond"], name="ddim eps_uncond")
+        for k, t in enumerate(s.timesteps):
+            if k not in (0, 1, 10, 19):
+                continue
+            x = traj[k:k + 1]
+            eps = pipe.predict_noise(x, int(t), ctx, controls, 7.5)
+            if k == 0:
+                assert_close(eps, g["run1/ddim_step/eps_cfg"], GUIDED, "eps_cfg")
+            out = s.step(eps, t, x, eta=0.0)
+            if k == 0:
+                assert_close(out.pred_original_sample, g["run1/ddim_step/pred_x0"], GUIDED, "pred_x0")
+                assert_close(out.prev_sample, g["run1/ddim_step/x_prev"], STAGE, "x_prev")
+            assert_close(out.pred_original_sample, x0s[k:k + 1], GUIDED, f"pred_x0 step {k}")
+            assert_close(out.prev_sample, traj[k + 1:k + 2], STAGE, f"x_prev step {k}")
+
+
+# ---- 7. end to end, decode ---------------------------------------------------------------------------
+
+def test_pipeline_end_to_end(fixture2_pipe, fixture2_config, golden2):
+    """The whole __call__ (our renders, line embeddings, both prompts, WriteNet once per
+    conditioning, 20 steps, decode) from the recorded start latent, masked latent and glyph line."""
+    run, g = fixture2_config["runs"]["run1"], golden2
+    polys = [g["run1/polygon_0"].numpy()]
+    calls = []
+    orig = fixture2_pipe.writenet
+    fixture2_pipe.writenet = lambda *a, **k: calls.append(1) or orig(*a, **k)
+    try:
+        out = fixture2_pipe(run["img_prompt_in"], run["text_prompt_in"], polys,
+                            fonts=[get_font("wenkai").path], colors=[(200, 30, 30)], width=256, height=256,
+                            seeds=[100], guidance_scale=7.5, latents=g["common/x_t"],
+                            masked_latents=g["common/masked_x_mean"],
+                            glyph_lines=g["run1/gly_line_0"][:, 0].numpy())
+    finally:
+        del fixture2_pipe.writenet
+    assert len(calls) == 2   # once per conditioning for the whole job
+    assert_close(out.latents, g["run1/ddim_traj"][-1:], README, "final latent")
+    with torch.no_grad():
+        assert_close(fixture2_pipe.decode(g["run1/ddim_traj"][-1:]), g["run1/decoded"], name="decoded")
+        assert_close(fixture2_pipe.decode(out.latents), g["run1/decoded"], README, "decoded end to end")
+    assert out.images[0].size == (256, 256)
+    assert out.info["text_prompt"] == run["text_prompt"]
+
+
+# ---- 8. edit probe ---------------------------------------------------------------------------------
+
+def test_edit_probe(fixture2_pipe, fixture2_config, golden2):
+    g, pipe = golden2, fixture2_pipe
+    cond, _ = _conditions(fixture2_config["runs"]["edit"])
+    ori = g["edit/ori_image"][0].numpy().transpose(1, 2, 0).astype(np.uint8)
+    y, x = np.mgrid[0:256, 0:256]
+    assert np.array_equal(ori[..., 2], np.where(((x // 32) + (y // 32)) % 2 == 0, 200, 40))
+    m = masked_image(cond.hint, ori)
+    assert_close(m, g["edit/masked_img"], name="edit masked_img")
+    with torch.no_grad():
+        mean = pipe.model.vae.encode(m).latent_dist.mean
+        assert_close(mean, g["edit/masked_img_posterior_mean"], name="edit posterior mean")
+        assert_close(mean * 0.18215, g["edit/masked_x_mean"], name="edit masked_x_mean")
+        hint = pipe.model.aux.encode(_hint_inputs(g, "edit/masked_x_mean"))[0]
+        assert_close(hint, g["edit/guided_hint"], name="edit guided_hint")
+        for branch in ("cond", "uncond"):
+            res = pipe.writenet(g[f"run1/text_{branch}_context"], hint)
+            for i, r in enumerate(res):
+                assert_close(r, g[f"edit/control/{branch}_{i:02d}"], name=f"edit {branch} control {i:02d}")
+            eps = pipe.eps(g["common/x_t"], 500, g[f"run1/img_{branch}_context"], res)
+            assert_close(eps, g[f"edit/t500/{branch}/eps"], name=f"edit t500 {branch} eps")

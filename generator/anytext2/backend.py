@@ -37,7 +37,7 @@ class AnyText2Backend(AnyTextBackend):
         from generator.anytext2.pipeline import AnyText2Pipeline
         from weights.store import read_state_dict, resolve
 
-        res = resolve(self.weights_dir)
+        res = resolve(self.weights_dir, version=2)
         if res is None:
             raise BackendError(
                 "no valid AnyText2 weights found (see `python -m weights status`; "

@@ -67,5 +67,25 @@ def test_v1_weights_are_refused(tmp_path):
     from generator.anytext2.backend import AnyText2Backend
 
     assert main(["make-tiny", str(tmp_path)]) == 0
-    with pytest.raises(BackendError, match="AnyText v1"):
+    with pytest.raises(BackendError, match="no valid AnyText2 weights"):
         AnyText2Backend(weights_dir=str(tmp_path), steps=2, device="cpu").pipeline()
+
+
+def test_status_both_versions_anytext2_wins(tmp_path, monkeypatch, capsys):
+    from jobs.worker import choose_backend
+    from weights.store import resolve, status
+
+    assert main(["make-tiny", str(tmp_path), "--version", "2"]) == 0
+    assert main(["make-tiny", str(tmp_path)]) == 0          # v1 made last (and active)
+    st = status(tmp_path)
+    assert st.backend == "anytext2" and st.use == "anytext2_tiny.ckpt" and "AnyText2" in st.reason
+    assert resolve(tmp_path, version=1).checkpoint.name == "anytext_tiny.ckpt"
+    assert resolve(tmp_path, version=2).checkpoint.name == "anytext2_tiny.ckpt"
+    capsys.readouterr()
+    assert main(["--dir", str(tmp_path), "status"]) == 0
+    assert "kiosk backend: anytext2 (verified tiny AnyText2 weights anytext2_tiny.ckpt" in capsys.readouterr().out
+    monkeypatch.setenv("KIOSK_WEIGHTS", str(tmp_path))
+    assert choose_backend("auto")[0] == "anytext2"
+    assert choose_backend("anytext")[0] == "anytext"         # KIOSK_BACKEND names another
+    (tmp_path / "anytext2_tiny.ckpt").unlink()
+    assert status(tmp_path).backend == "anytext"

@@ -19,7 +19,7 @@ class AnyText2Config(AnyTextConfig):
     attnx_output_levels: tuple[int, ...] = (2, 1)
 
     @classmethod
-    def tiny(cls) -> "AnyText2Config":
+    def tiny(cls) -> AnyText2Config:
         """The parity fixture's size (shared/reference/anytext2_tiny/config.json)."""
         return cls(model_channels=32, context_dim=64, clip_hidden=64, clip_layers=2, clip_heads=2,
                    clip_intermediate=256, vae_ch=32, token_dim=64)
@@ -31,7 +31,7 @@ class AnyText2Config(AnyTextConfig):
         return tuple(sorted(n - 1 - lvl for lvl in self.attnx_output_levels))
 
     @classmethod
-    def from_state_dict(cls, sd) -> "AnyText2Config":
+    def from_state_dict(cls, sd) -> AnyText2Config:
         """v1's shape inference, plus where AttnX sits (from the attn1x keys)."""
         base = super().from_state_dict.__func__(cls, sd)
         unet = "model.diffusion_model."

@@ -13,7 +13,7 @@ import math
 import torch
 
 from generator.anytext import convert as v1
-from generator.anytext.convert import CLIP, CONTROL, OCR, UNET, KeyRef, KeyReport
+from generator.anytext.convert import CLIP, CONTROL, UNET, KeyRef, KeyReport
 from generator.anytext2.config import AnyText2Config
 
 EMB = "embedding_manager."
@@ -182,5 +182,12 @@ def make_tiny_state_dict(seed: int = 0, config: AnyText2Config | None = None) ->
     return sd
 
 
-__all__ = ["detect_version", "key_mapping", "check_keys", "check_state_dict", "load_official",
-           "official_key_names", "make_tiny_state_dict", "OCR"]
+__all__ = [
+    "check_keys",
+    "check_state_dict",
+    "detect_version",
+    "key_mapping",
+    "load_official",
+    "make_tiny_state_dict",
+    "official_key_names",
+]

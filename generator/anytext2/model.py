@@ -48,7 +48,7 @@ class AnyText2Model(nn.Module):
         return self.writenet.controlnet_cond_embedding
 
     @classmethod
-    def empty(cls, config: AnyText2Config, device: str | torch.device = "meta") -> "AnyText2Model":
+    def empty(cls, config: AnyText2Config, device: str | torch.device = "meta") -> AnyText2Model:
         ctx = torch.device(device) if str(device) == "meta" else contextlib.nullcontext()
         with ctx:
             return cls(config)

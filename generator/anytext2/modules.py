@@ -26,8 +26,13 @@ from diffusers.models.modeling_utils import ModelMixin
 from torch import nn
 
 from generator.anytext.config import PLACEHOLDER_ID
-from generator.anytext.modules import AuxInputs, OCR_SHAPE, PromptEncoder, _conv_chain, build_recognizer
-
+from generator.anytext.modules import (
+    OCR_SHAPE,
+    AuxInputs,
+    PromptEncoder,
+    _conv_chain,
+    build_recognizer,
+)
 
 # ---- WriteNet conditioning (guided hint) ----------------------------------------------------------
 

@@ -12,8 +12,8 @@ The 512x80 glyph line and position masks are v1's (generator.glyphs).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import cv2
 import numpy as np
@@ -85,10 +85,10 @@ def draw_glyph2(font_path: str | None, text: str, polygon, color, width: int = 5
     vert = False
     _w = max(box[:, 0]) - min(box[:, 0])
     _h = max(box[:, 1]) - min(box[:, 1])
-    if abs(angle) % 90 < VERT_ANGLE or abs(90 - abs(angle) % 90) % 90 < VERT_ANGLE:
-        if _h >= _w:
-            vert = True
-            angle = 0
+    near_axis = abs(angle) % 90 < VERT_ANGLE or abs(90 - abs(angle) % 90) % 90 < VERT_ANGLE
+    if near_axis and _h >= _w:
+        vert = True
+        angle = 0
     if vertical and not vert:
         vert, angle = True, 0
 

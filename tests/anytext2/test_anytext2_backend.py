@@ -41,9 +41,9 @@ def test_generate_fonts_colours_seeds_progress(tiny2_weights, monkeypatch):
     with pytest.raises(CancelledError):
         backend.generate(design, size=(256, 256), cancel=ev, check=False)
     # per-line colour reaches the glyph maps: draw the same design's conditions directly
-    from generator.anytext2.render import build_conditions2
-    from generator import glyphs
     from base.fonts import get_font
+    from generator import glyphs
+    from generator.anytext2.render import build_conditions2
     f = get_font("wenkai").path
     polys = [glyphs.box_to_polygon(ln["box"], 256, 256) for ln in LINES]
     c = build_conditions2(["天路", "丝路"], polys, 256, 256, f, [f, f], [(200, 30, 30), (245, 210, 122)])

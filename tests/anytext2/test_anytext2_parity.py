@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import torch
 
+from base.fonts import get_font
+from generator.anytext.modules import AuxInputs
 from generator.anytext2 import render
 from generator.anytext2.modules import attnx_blocks, set_attnx_scale
 from generator.anytext2.pipeline import masked_image, modify_prompt
-from generator.anytext.modules import AuxInputs
-from base.fonts import get_font
 
 STAGE, GUIDED, README = 1e-5, 5e-5, 1e-4
 GLY_LINE_PX = 16

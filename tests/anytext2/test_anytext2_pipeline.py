@@ -72,8 +72,8 @@ def test_pipeline_generate_edit_seeds_progress_cancel(fixture2_pipe):
     pipe = fixture2_pipe
     font = get_font("wenkai").path
     steps = []
-    kw = dict(fonts=[font, UKAI], colors=[(200, 30, 30), None], width=256, height=256,
-              num_inference_steps=2)
+    kw = {"fonts": [font, UKAI], "colors": [(200, 30, 30), None], "width": 256, "height": 256,
+          "num_inference_steps": 2}
     out = pipe("a red silk scroll", 'Texts are "天路" and "丝绸之路"', [V_BOX, H_BOX], seeds=[1, 2],
                progress=lambda d, t, m: steps.append((d, t)), **kw)
     assert len(out.images) == 2 and out.images[0].size == (256, 256) and steps == [(1, 2), (2, 2)]
@@ -91,6 +91,6 @@ def test_pipeline_generate_edit_seeds_progress_cancel(fixture2_pipe):
     ev = threading.Event()
     ev.set()
     with pytest.raises(CancelledError):
-        pipe("x", 'Texts are "天路"', [H_BOX], cancel=ev, **dict(kw, fonts=None, colors=None))
+        pipe("x", 'Texts are "天路"', [H_BOX], cancel=ev, **{**kw, "fonts": None, "colors": None})
     with pytest.raises(ValueError, match="quotes 1 texts but 2"):
         pipe("x", 'Texts are "天路"', [H_BOX, V_BOX], width=256, height=256)

@@ -20,6 +20,7 @@ MIN_SIDE, MAX_SIDE = 256, 4096
 _BACKENDS = {
     "procedural": "generator.procedural:ProceduralBackend",
     "anytext": "generator.anytext.backend:AnyTextBackend",
+    "anytext2": "generator.anytext2.backend:AnyText2Backend",
 }
 
 

@@ -50,11 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check-keys", help="map a key list (TSV) through the model's converter")
     p.add_argument("keys_tsv")
+    p.add_argument("--version", type=int, choices=[1, 2], help="AnyText version (default: read from the keys)")
 
     p = sub.add_parser("make-tiny", help="write tiny random weights in the official layout")
     p.add_argument("dir")
     p.add_argument("--format", choices=["ckpt", "safetensors"], default="ckpt")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--version", type=int, choices=[1, 2], default=1, help="AnyText version (default 1)")
     return ap
 
 

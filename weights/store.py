@@ -351,7 +351,7 @@ class FileStatus(NamedTuple):
 
 class Status(NamedTuple):
     dir: str
-    backend: str       # "anytext" or "procedural"
+    backend: str       # "anytext2", "anytext" or "procedural"
     reason: str
     use: str | None    # the weights file the kiosk will load
     files: list[FileStatus]
@@ -367,9 +367,15 @@ def _valid(folder: Path, rec: FileRecord | None) -> bool:
     return rec is not None and rec.matches(folder / rec.file)
 
 
-def resolve(dir: str | Path | None = None) -> Resolved | None:
+def file_version(rec: FileRecord) -> int:
+    """The AnyText version of a verified file (recorded in its detail; v1 unless it says 2)."""
+    return int(rec.detail.get("version", 1))
+
+
+def resolve(dir: str | Path | None = None, version: int | None = None) -> Resolved | None:
     """The weights the kiosk will use: the active choice, else converted, else the official
-    checkpoint, else the newest other verified file. None when nothing valid is present."""
+    checkpoint, else the newest other verified file. With both versions present an AnyText2 file
+    wins; `version` (1 or 2) keeps only files of that version. None when nothing valid is present."""
     folder = weights_dir(dir)
     m = load_manifest()
     state = load_state(folder)
@@ -378,8 +384,12 @@ def resolve(dir: str | Path | None = None) -> Resolved | None:
     # present file (a conversion, a swap) wins over its source.
     others = sorted((r for r in state.files.values() if r.file not in order),
                     key=lambda r: (r.verified_at, r.source in state.files), reverse=True)
-    for name in [n for n in order if n] + [r.file for r in others]:
-        rec = state.files.get(name)
+    names = [n for n in order if n] + [r.file for r in others]
+    recs = [state.files[n] for n in dict.fromkeys(names) if n in state.files]
+    recs.sort(key=lambda r: -file_version(r))   # stable: AnyText2 first, the order above within
+    for rec in recs:
+        if version is not None and file_version(rec) != version:
+            continue
         if _valid(folder, rec):
             return Resolved(folder / rec.file, rec.kind, rec, _tokenizer(folder, m),
                             state.glyph_font or m.glyph_font)
@@ -418,8 +428,9 @@ def _status(folder: Path, m: Manifest, state) -> Status:
                             f"missing {', '.join(missing)} (optional: a built-in copy is used)"))
     chosen = resolve(folder)
     if chosen:
-        backend, use = "anytext", chosen.checkpoint.name
-        reason = f"verified {chosen.kind} weights {use}"
+        v2 = file_version(chosen.record) == 2
+        backend, use = ("anytext2" if v2 else "anytext"), chosen.checkpoint.name
+        reason = f"verified {chosen.kind} {'AnyText2' if v2 else 'AnyText v1'} weights {use}"
         if chosen.record.size_class == "reduced":
             reason += " (reduced-size test weights: images carry no meaning)"
     else:

@@ -101,7 +101,7 @@ class AnyTextBackend:
         from base.fonts import get_font
         from weights.store import read_state_dict, resolve
 
-        res = resolve(self.weights_dir)
+        res = resolve(self.weights_dir, version=1)
         if res is None:
             raise BackendError(
                 "no valid AnyText weights found (see `python -m weights status`; "

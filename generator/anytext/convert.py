@@ -103,14 +103,17 @@ def key_mapping(official: dict, config: AnyTextConfig) -> dict[str, KeyRef]:
     return out
 
 
-def _check(official_shapes: dict[str, tuple], config: AnyTextConfig) -> tuple[KeyReport, dict[str, KeyRef]]:
+def _check(official_shapes: dict[str, tuple], config: AnyTextConfig, mapping_fn=None,
+           ours: dict[str, tuple] | None = None) -> tuple[KeyReport, dict[str, KeyRef]]:
+    """Map official key -> shape onto our model's state (v1 by default; AnyText2 passes its own
+    mapping function and model shapes)."""
     from generator.anytext.model import our_state_shapes
 
     class _S:  # shape holder
         def __init__(self, s): self.shape = s
 
-    mapping = key_mapping({k: _S(s) for k, s in official_shapes.items()}, config)
-    ours = our_state_shapes(config)
+    mapping = (mapping_fn or key_mapping)({k: _S(s) for k, s in official_shapes.items()}, config)
+    ours = ours if ours is not None else our_state_shapes(config)
     rep = KeyReport()
     used = {r.name for r in mapping.values()}
     for k in official_shapes:

@@ -1,16 +1,24 @@
 from generator.anytext import convert
 from generator.anytext.config import AnyTextConfig
+from generator.anytext2 import convert as convert2
+from generator.anytext2.config import AnyText2Config
 from weights.keys import read_keys_tsv
 
 
 def check_keys_cmd(args) -> int:
     """Map a key list (the official checkpoint's, as TSV) through our converter against the
-    full-size configuration; exit 1 when anything is missing, unexpected or misshapen."""
+    full-size configuration of its version (read from the keys unless --version names it); exit 1
+    when anything is missing, unexpected or misshapen."""
     rows = [(r.key, r.shape, r.dtype) for r in read_keys_tsv(args.keys_tsv)]
-    report = convert.check_keys(rows, AnyTextConfig.full())
+    version = getattr(args, "version", None) or convert2.detect_version([r[0] for r in rows])
+    if version == 2:
+        report = convert2.check_keys(rows, AnyText2Config.full())
+    else:
+        report = convert.check_keys(rows, AnyTextConfig.full())
 
     def n(name):
         return len(getattr(report, name, []) or [])
+    print(f"version {version} (AnyText{'2' if version == 2 else ' v1'})")
     print(f"keys in list {len(rows)}")
     print(f"mapped {n('mapped')}")
     print(f"missing {n('missing')}")

@@ -32,12 +32,16 @@ def add_lora(model, name: str, rank: int, alpha: float | None = None,
              text_encoder: bool = False) -> None:
     """New LoRA layers named `name` on the UNet (and the text encoder); B starts at zero, so the
     model is unchanged until trained."""
+    import warnings
+
     from peft import inject_adapter_in_model
 
-    inject_adapter_in_model(lora_config(rank, alpha, UNET_TARGETS), model.unet, adapter_name=name)
-    if text_encoder:
-        inject_adapter_in_model(lora_config(rank, alpha, TEXT_TARGETS), model.text_model,
-                                adapter_name=name)
+    with warnings.catch_warnings():   # several adapters side by side is the point here
+        warnings.filterwarnings("ignore", message="Already found a `peft_config`")
+        inject_adapter_in_model(lora_config(rank, alpha, UNET_TARGETS), model.unet, adapter_name=name)
+        if text_encoder:
+            inject_adapter_in_model(lora_config(rank, alpha, TEXT_TARGETS), model.text_model,
+                                    adapter_name=name)
 
 
 def lora_parameters(model, name: str) -> list[torch.nn.Parameter]:

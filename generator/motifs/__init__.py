@@ -255,7 +255,7 @@ def svg_size(path: Path) -> tuple[float, float]:
     return size
 
 
-def _with_art(motif_id: str) -> Motif:
+def require_art(motif_id: str) -> Motif:
     m = get_motif(motif_id)
     if m.art is None:
         raise MotifError(f"motif '{motif_id}' was taught from photos and has no vector art: only "
@@ -264,9 +264,23 @@ def _with_art(motif_id: str) -> Motif:
     return m
 
 
+def _tile_picture(m: Motif, width: int, height: int) -> Image.Image:
+    """A photo-only motif's picture (a sample drawn with its adapter, or a training photo),
+    cropped to fill width x height; its ground colour when the picture is missing."""
+    from PIL import ImageOps
+
+    if m.tile is None or not m.tile.is_file():
+        return Image.new("RGBA", (width, height), m.ground)
+    with Image.open(m.tile) as im:
+        return ImageOps.fit(im.convert("RGB"), (width, height), Image.LANCZOS).convert("RGBA")
+
+
 def render_motif(motif_id: str, width: int, height: int) -> Image.Image:
-    """The motif art fitted (no distortion) and centred in a transparent width x height image."""
-    m = _with_art(motif_id)
+    """The motif art fitted (no distortion) and centred in a transparent width x height image.
+    A photo-only trained motif gives its picture instead (product backs, previews)."""
+    m = get_motif(motif_id)
+    if m.art is None:
+        return _tile_picture(m, width, height)
     vw, vh = svg_size(m.art)
     scale = min(width / vw, height / vh)
     w, h = max(1, round(vw * scale)), max(1, round(vh * scale))
@@ -301,7 +315,7 @@ def render_motif_view(motif_id: str, width: int, height: int,
                       view: tuple[float, float, float, float]) -> Image.Image:
     """A window of the motif art, view = (x, y, w, h) as fractions of its viewBox, drawn into
     width x height (a close-up crop drawn sharp at any size, not an enlarged small render)."""
-    m = _with_art(motif_id)
+    m = require_art(motif_id)
     vw, vh = svg_size(m.art)
     box = (view[0] * vw, view[1] * vh, view[2] * vw, view[3] * vh)
     return Image.open(io.BytesIO(_svg_view_png(m.art, box, width, height))).convert("RGBA")

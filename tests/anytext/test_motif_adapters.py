@@ -153,3 +153,36 @@ def test_photo_only_motif_needs_a_diffusion_backend(weights_folder, monkeypatch)
     with pytest.raises(MotifError, match="only the AnyText backend can draw it"):
         ProceduralBackend().generate(make_design(dict(DESIGN, motif="vessel_a", backend="procedural")),
                                      size=(256, 256), check=False)
+
+
+def test_one_worker_two_motif_jobs_switch_adapters_without_reload(weights_folder, tmp_path, monkeypatch):
+    """The job system's worker (it owns the backend): two jobs for two trained motifs, one after
+    the other, each with its own adapter and token; the model is loaded once."""
+    from generator.anytext.backend import AnyTextBackend
+    from jobs import store as q
+    from jobs.runner import submit_design
+    from jobs.worker import Worker
+
+    monkeypatch.setenv("KIOSK_WEIGHTS", str(weights_folder))
+    monkeypatch.setenv("KIOSK_VAR", str(tmp_path / "var"))
+    monkeypatch.setenv("KIOSK_ANYTEXT_STEPS", "2")
+    for name in ("KIOSK_DB_URL", "KIOSK_PRINTER", "KIOSK_HOTFOLDER"):
+        monkeypatch.delenv(name, raising=False)
+    loads = []
+    real = AnyTextBackend._load
+    monkeypatch.setattr(AnyTextBackend, "_load", lambda self: loads.append(1) or real(self))
+    store = q.Store()
+    try:
+        jobs = [submit_design(store, dict(DESIGN, motif=m, product="postcard"), n=1, size="384x256",
+                              auto_choose=True, source="cli") for m in ("vessel_a", "vessel_b")]
+        worker = Worker(store, backend="anytext")
+        worker.run_until_idle()
+        done = [store.get(j.id) for j in jobs]
+    finally:
+        store.dispose()
+    assert loads == [1]
+    for job, token, adapter in zip(done, ("xin", "qor"), ("vessel_a", "vessel_b")):
+        assert job.state == q.READY, job.error
+        details = job.generation.details
+        assert details["adapter"] == adapter and f"a photo of {token} bronze" in details["prompt"]
+    assert worker.backend._adapters.active == "vessel_b"

@@ -186,3 +186,14 @@ def test_one_worker_two_motif_jobs_switch_adapters_without_reload(weights_folder
         details = job.generation.details
         assert details["adapter"] == adapter and f"a photo of {token} bronze" in details["prompt"]
     assert worker.backend._adapters.active == "vessel_b"
+
+
+def test_status_lists_motif_adapters(weights_folder, capsys):
+    assert main(["--dir", str(weights_folder), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "motif adapter vessel_a: lora, 1 steps, token xin, not enabled\n" in out
+    assert "motif adapter vessel_other: lora, 1 steps, token vot, not enabled, trained on other base" in out
+    assert main(["--dir", str(weights_folder), "status", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {a["id"]: a["fits_base"] for a in data["adapters"]} == {
+        "vessel_a": True, "vessel_b": True, "vessel_other": False}

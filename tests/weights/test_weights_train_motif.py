@@ -120,17 +120,35 @@ def test_adapter_loads_and_changes_the_unet(trained):
     assert torch.allclose(eps(), before)              # off again: the base model
 
 
-def test_a_checkpoint_of_other_settings_is_not_resumed(trained, tmp_path):
-    from weights.training import Trainer
+def test_other_settings_start_over_text_encoder_and_prior(trained):
+    """A checkpoint of other settings is not resumed; LoRA on the text encoder too, with
+    prior-preservation images drawn by the base model first; the adapter loads back."""
+    from generator.anytext.adapters import MotifAdapters, read_adapter
+    from generator.anytext.convert import load_official
+    from weights.store import read_state_dict, resolve
+    from weights.training import Trainer, encode_text
 
     wdir = trained["dir"]
     logs = []
-    t = Trainer(options(trained["photos"], steps=4, rank=4, samples=0, id="vessel_b"), wdir, log=logs.append)
-    t.fingerprint = "other settings"
+    t = Trainer(options(trained["photos"], steps=4, rank=4, samples=0, id="vessel_b", prior=2,
+                        text_encoder=True), wdir, log=logs.append)
     t.work.mkdir(parents=True)
     torch.save({"fingerprint": "something else", "step": 3}, t.work / "checkpoint.pt")
-    t.run()
+    rec = t.run()
     assert "starting over" in "\n".join(logs) and len(t.losses) == 4
+    assert t.prior_mean.shape[0] == 2 and "prior-preservation" in "\n".join(logs)
+    tensors, meta = read_adapter(wdir / rec.file)
+    assert meta["text_encoder"] == "1" and rec.text_encoder
+    assert any(k.startswith("text_encoder.") for k in tensors) and any(k.startswith("unet.") for k in tensors)
+    model = load_official(read_state_dict(resolve(wdir).checkpoint))
+    prompt = f"a photo of {rec.token} bronze"
+    with torch.no_grad():
+        before = encode_text(model, t.tokenizer, [prompt])
+        adapters = MotifAdapters(model)
+        adapters.load("vessel_b", wdir / rec.file)
+        adapters.activate("vessel_b")
+        after = encode_text(model, t.tokenizer, [prompt])
+    assert after.shape == before.shape and torch.isfinite(after).all()
 
 
 def test_textual_inversion(tmp_path):

@@ -226,10 +226,13 @@ class Trainer:
         # 5. what trains
         if o.method == "lora":
             ad.add_lora(self.model, o.id, o.rank, o.rank, o.text_encoder)
+            from diffusers.training_utils import cast_training_params
+
             self.params = ad.lora_parameters(self.model, o.id)
             for p in self.params:
-                p.data = p.data.float()       # fp32 adapter weights under autocast
                 p.requires_grad_(True)
+            # fp32 adapter weights under fp16/bf16 autocast (the frozen model stays in half)
+            cast_training_params([self.model.unet, self.model.text_model], dtype=torch.float32)
         else:
             emb = self.model.text_model.get_input_embeddings()
             # start from the class word, as textual inversion does

@@ -177,16 +177,28 @@ def _load() -> dict[str, Motif]:
 
 def trained_motifs(dir: str | Path | None = None) -> dict[str, Motif]:
     """Motifs taught from photos (`python -m weights train-motif`), enabled or not; a catalogue
-    id wins over a trained one. An unreadable adapter record means none (the kiosk still runs)."""
-    from weights.adapters import load_adapters
-    from weights.errors import WeightsError
+    id wins over a trained one. An unreadable adapter record means none (the kiosk still runs).
+    The record is read again only when it changes (every Design validation asks)."""
+    from weights.adapters import ADAPTERS_FILE
     from weights.state import weights_dir
 
+    folder = weights_dir(dir)
     try:
-        records = load_adapters(dir).adapters
+        st = (folder / ADAPTERS_FILE).stat()
+    except OSError:
+        return {}
+    return dict(_trained_cached(folder, st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _trained_cached(folder: Path, mtime_ns: int, size: int) -> dict[str, Motif]:
+    from weights.adapters import load_adapters
+    from weights.errors import WeightsError
+
+    try:
+        records = load_adapters(folder).adapters
     except WeightsError:
         return {}
-    folder = weights_dir(dir)
     out = {}
     for rec in records.values():
         if rec.id in _load():

@@ -203,6 +203,7 @@ class ProceduralBackend:
                  seeds: list[int] | None = None, progress: ProgressFn | None = None,
                  cancel: CancelToken | None = None, check: bool = True) -> GeneratedArt:
         check_size(size)
+        motifs.require_art(design.motif)   # a motif taught from photos needs a diffusion backend
         seeds = seeds_for(design, n, seeds)
         candidates = []
         t0 = time.perf_counter()

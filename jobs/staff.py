@@ -48,3 +48,35 @@ def _output(store: Store, job: JobInfo, actor: str) -> tuple[JobInfo, str | None
     except PrinterError as exc:
         return store.print_failed(job.id, actor=actor, error=exc.en), exc.en
     return store.mark_printed(job.id, actor=actor, destination=where), None
+
+
+# -- trained motifs (python -m weights train-motif) -------------------------------------------------
+
+def trained_motifs() -> list:
+    """Every trained motif adapter of the weights folder (AdapterRecord), newest first."""
+    from weights.adapters import load_adapters
+
+    return sorted(load_adapters().adapters.values(), key=lambda r: r.trained_at, reverse=True)
+
+
+def set_motif_enabled(store: Store, motif_id: str, enabled: bool, *, actor: str):
+    """Staff switch a trained motif on (it joins the kiosk gallery while a diffusion backend runs)
+    or off; recorded in the audit log. A motif is enabled only once its samples were drawn."""
+    from weights.adapters import get_adapter, set_enabled
+    from weights.errors import WeightsError
+
+    rec = get_adapter(motif_id)
+    if enabled and not rec.samples:
+        raise WeightsError(f"motif '{motif_id}' has no sample images to judge; train it again "
+                           "with --samples 4", f"纹样“{motif_id}”没有样图，无法审核；请重新训练")
+    rec = set_enabled(motif_id, enabled, actor)
+    store.audit(actor, "motif_enable" if enabled else "motif_disable", None,
+                {"motif": motif_id, "adapter_sha256": rec.sha256})
+    return rec
+
+
+def diffusion_active() -> bool:
+    """Whether the worker runs a diffusion backend (trained photo-only motifs need one)."""
+    from jobs.worker import choose_backend
+
+    return choose_backend()[0] in ("anytext", "anytext2")

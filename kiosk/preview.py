@@ -30,6 +30,15 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 def _motif_png(motif_id: str, width: int, height: int) -> bytes:
     m = motifs.get_motif(motif_id)
     out = Image.new("RGB", (width, height), _rgb(m.ground))
+    if m.art is None:   # a motif taught from photos: its sample (or training photo), cropped to fit
+        if m.tile is not None and m.tile.is_file():
+            from PIL import ImageOps
+
+            with Image.open(m.tile) as tile:
+                out = ImageOps.fit(tile.convert("RGB"), (width, height), Image.LANCZOS)
+        buf = io.BytesIO()
+        out.save(buf, format="PNG")
+        return buf.getvalue()
     margin = 0.08
     aw, ah = max(1, int(width * (1 - 2 * margin))), max(1, int(height * (1 - 2 * margin)))
     art = motifs.render_motif(motif_id, aw, ah)

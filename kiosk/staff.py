@@ -187,6 +187,55 @@ def _retry(job_id: int) -> None:
         _flash("error", f"{exc.zh} {exc.en}")
 
 
+def _toggle_motif(motif_id: str, enabled: bool) -> None:
+    try:
+        staff.set_motif_enabled(get_store(), motif_id, enabled, actor=st.session_state["s_actor"])
+        _flash("success", f"{motif_id}: " + (L("已在展厅中启用", "now offered in the gallery") if enabled
+                                             else L("已从展厅中撤下", "taken out of the gallery")))
+    except KioskError as exc:
+        _flash("error", f"{exc.zh} {exc.en}")
+
+
+def _trained_motifs() -> None:
+    """Motifs taught from photos: samples to judge, then enable or disable for the gallery."""
+    from weights.state import weights_dir
+
+    try:
+        records = staff.trained_motifs()
+    except KioskError as exc:
+        st.error(md(f"{exc.zh} {exc.en}"))
+        return
+    if not records:
+        st.caption(L("还没有训练过的纹样（python -m weights train-motif）",
+                     "No trained motifs yet (python -m weights train-motif)"))
+        return
+    if not staff.diffusion_active():
+        st.info(L("当前使用程序化生成：只有照片的纹样即使启用也不会出现在展厅中",
+                  "The procedural backend is active: photo-only motifs stay out of the gallery "
+                  "even when enabled, until AnyText runs"))
+    folder = weights_dir()
+    for rec in records:
+        with st.container(border=True):
+            badge = ":green-badge[enabled]" if rec.enabled else ":gray-badge[not enabled]"
+            st.markdown(f"**{md(rec.name_zh)} · {md(rec.name_en)}** · `{md(rec.id)}` · {badge}")
+            st.caption(f"{rec.method} · {rec.steps} steps · {rec.photos} photos · token {md(rec.token)}"
+                       f" · {md(rec.trained_at)}")
+            pics = [folder / p for p in rec.samples + ([rec.photo] if rec.photo else [])]
+            pics = [p for p in pics if p.is_file()]
+            if pics:
+                st.image([str(p) for p in pics], width=160,
+                         caption=[L("样图", "sample")] * (len(pics) - bool(rec.photo))
+                         + ([L("训练照片", "training photo")] if rec.photo else []))
+            if rec.enabled:
+                st.button(L("撤下", "Disable"), key=f"s_motif_off_{rec.id}",
+                          on_click=_toggle_motif, args=(rec.id, False))
+            else:
+                seen = st.checkbox(L("我已看过样图，形状和颜色都对", "I looked at the samples: shape "
+                                     "and colours are right"), key=f"s_motif_seen_{rec.id}")
+                st.button(L("在展厅中启用", "Enable in the gallery"), key=f"s_motif_on_{rec.id}",
+                          type="primary", disabled=not seen, on_click=_toggle_motif, args=(rec.id, True))
+
+
 def _logout() -> None:
     get_store().audit(st.session_state["s_actor"], "logout")
     for key in [k for k in st.session_state.keys() if str(k).startswith("s_")]:
@@ -431,6 +480,8 @@ def page() -> None:
         _queue_live()
         with st.expander(L("生成进程", "Workers")):
             _workers(store)
+        with st.expander(L("训练的纹样", "Trained motifs")):
+            _trained_motifs()
         with st.expander(L("审计日志", "Audit log")):
             _audit_table(store.audit_log(limit=100))
 

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from generator.motifs import list_motifs
 from base.settings import settings
+from generator.motifs import gallery_motifs
 from jobs.runner import art_size
+from jobs.staff import diffusion_active
 from kiosk import preview, state
-from kiosk.resources import warm_up
 from kiosk.chrome import header, restart
 from kiosk.i18n import t
+from kiosk.resources import warm_up
 from kiosk.result_steps import done_screen, generate_screen, proof_screen
 from kiosk.text_step import text_screen
 from kiosk.touch import install_touch
+
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _picture_png(motif_id: str, w: int, h: int) -> bytes:
@@ -44,7 +46,7 @@ def _pick_motif(motif_id: str) -> None:
 def motif_screen() -> None:
     lang = state.lang()
     header("motif_title")
-    motifs = list_motifs()
+    motifs = gallery_motifs(diffusion=diffusion_active())   # photo-only motifs need AnyText
     for row in range(0, len(motifs), 2):
         cols = st.columns(2)
         for col, m in zip(cols, motifs[row:row + 2]):

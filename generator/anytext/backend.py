@@ -11,6 +11,12 @@ font for every line (a line's font is not followed either).
 
 The model works at AnyText's sizes (long side <= 768, multiples of 64); a larger requested size is
 rendered at the largest such size with the same aspect ratio and resized, and `info` says so.
+
+Motif adapters: a motif that names a trained adapter (a catalogue entry's `adapter`, or a motif
+taught from photos) gets it loaded into the model once and made the only active one for its
+jobs, and its token goes in the prompt; other motifs run on the base model. Switching motifs
+switches adapters (peft), never reloads the model. An adapter trained on other base weights
+is refused.
 """
 from __future__ import annotations
 
@@ -81,6 +87,8 @@ class AnyTextBackend:
         self.device = device
         self._pipe = None
         self._loaded: dict = {}
+        self._adapters = None              # generator.anytext.adapters.MotifAdapters, after loading
+        self._base: dict = {}              # folder and sha256 of the weights loaded
         self._lock = threading.Lock()      # loading
         self._run_lock = threading.Lock()  # one job at a time on the shared model (the prompt hook is per call)
 
@@ -121,10 +129,54 @@ class AnyTextBackend:
         font = get_font(res.glyph_font)
         pipe = AnyTextPipeline(model, load_tokenizer(str(res.tokenizer) if res.tokenizer else None),
                                font.path, font.index)
+        from generator.anytext.adapters import MotifAdapters
+
+        self._adapters = MotifAdapters(model)
+        self._base = {"folder": res.checkpoint.parent, "file": res.checkpoint.name,
+                      "sha256": res.record.sha256}
         self._loaded = {"weights": str(res.checkpoint), "kind": res.kind, "device": device,
                         "dtype": str(dtype).replace("torch.", ""), "glyph_font": res.glyph_font,
                         "load_seconds": round(time.perf_counter() - t0, 2)}
         return pipe
+
+    # ---- motif adapters ------------------------------------------------------------------------
+    def use_adapter(self, adapter_id: str | None) -> str | None:
+        """Make the motif's adapter the active one (None: the base model); returns the prompt
+        prefix that names it ("a photo of <token> <noun>"), or None. Call under _run_lock."""
+        self.pipeline()
+        if adapter_id is None:
+            self._adapters.activate(None)
+            return None
+        from weights.adapters import get_adapter
+        from weights.errors import WeightsError
+        from weights.store import sha256_file
+
+        folder = self._base["folder"]
+        try:
+            rec = get_adapter(adapter_id, folder)
+        except WeightsError as e:
+            raise BackendError(e.en, e.zh, field="motif") from None
+        if adapter_id not in self._adapters.loaded:
+            if rec.base_sha256 != self._base["sha256"]:
+                raise BackendError(
+                    f"motif adapter '{adapter_id}' was trained on other base weights "
+                    f"({rec.base_file}, sha256 {str(rec.base_sha256)[:12]}...) than the kiosk runs "
+                    f"({self._base['file']}, sha256 {str(self._base['sha256'])[:12]}...); train it "
+                    "again on these weights (python -m weights train-motif)",
+                    f"纹样适配器“{adapter_id}”是在另一套基础权重上训练的，请在当前权重上重新训练",
+                    field="motif")
+            path = folder / rec.file
+            if not path.is_file() or sha256_file(path) != rec.sha256:
+                raise BackendError(f"motif adapter file {path} is missing or changed since training "
+                                   "(sha256 differs); train it again",
+                                   f"纹样适配器文件 {path} 缺失或已改变，请重新训练", field="motif")
+            try:
+                self._adapters.load(adapter_id, path)
+            except ValueError as e:
+                raise BackendError(f"motif adapter {path} does not fit the model: {e}",
+                                   f"纹样适配器 {path} 与模型不符", field="motif") from None
+        self._adapters.activate(adapter_id)
+        return rec.prompt_prefix
 
     # ---- the Backend protocol ---------------------------------------------------------------
     def generate(self, design: Design, *, size: tuple[int, int] = DEFAULT_SIZE, n: int = 1,
@@ -142,8 +194,8 @@ class AnyTextBackend:
         polys = [glyphs.box_to_polygon(ln.box, mw, mh) for ln in written]
         erase = [glyphs.box_to_polygon(ln.box, mw, mh) for ln in design.lines if not ln.text]
         order = glyphs.sort_polygons(polys, mw, mh)
-        prompt = build_prompt(get_motif(design.motif).prompt_en, [written[i].text for i in order],
-                              [written[i].color for i in order])
+        motif = get_motif(design.motif)
+        colours = [written[i].color for i in order]
         source = None
         if design.mode == "edit":
             from generator.procedural import load_source
@@ -158,6 +210,9 @@ class AnyTextBackend:
 
         try:
             with self._run_lock:
+                prefix = self.use_adapter(motif.adapter)
+                scene = f"{prefix}, {motif.prompt_en}" if prefix else motif.prompt_en
+                prompt = build_prompt(scene, [written[i].text for i in order], colours)
                 out = pipe(prompt, polys, mode=design.mode, source_image=source, width=mw, height=mh,
                            vertical=[ln.vertical or None for ln in written], seeds=seeds,
                            num_inference_steps=self.steps, progress=step_progress, cancel=cancel,
@@ -173,7 +228,7 @@ class AnyTextBackend:
             checks = ocr.check_lines(image, design.lines) if check else []
             candidates.append(Candidate(image=image, seed=seed, checks=checks))
         info = dict(self._loaded, steps=self.steps, model_size=[mw, mh], prompt=prompt,
-                    seconds=round(time.perf_counter() - t0, 3))
+                    adapter=motif.adapter, seconds=round(time.perf_counter() - t0, 3))
         if (mw, mh) != tuple(size):
             info["resized_from"] = [mw, mh]
         return GeneratedArt(backend=self.name, size=tuple(size), candidates=candidates, info=info)

@@ -3,6 +3,11 @@
 A museum designer adds a motif by dropping `art/<id>.svg` and adding an entry to
 `catalogue.json` (see README "Adding a motif"). Art is rasterised with resvg at whatever
 size is asked, so it stays sharp from a 256 px thumbnail to a 300 ppi print.
+
+A catalogue entry may name a trained adapter (`"adapter": "<id>"`, see `python -m weights
+train-motif`): the AnyText backend then loads it for that motif's jobs and puts its token in the
+prompt. A motif trained from photos alone (no SVG) is a *trained motif*: it comes from the
+weights folder's adapters.json, has `art=None`, and only a diffusion backend can draw it.
 """
 from __future__ import annotations
 
@@ -29,23 +34,35 @@ class Motif:
     story_zh: str
     story_en: str
     prompt_en: str          # English scene for AnyText; Chinese only inside quotes
-    art: Path               # SVG file
+    art: Path | None        # SVG file (None: a photo-only trained motif)
     ground: str = "#5A1410"  # background colour the art sits on
     accent: str = "#D4A017"  # main colour of the art
     material: str = "gold"  # default text material: gold | bronze | cinnabar | jade | ink
     kind: str = "emblem"    # emblem (placed once) | roundel (an emblem that may turn) | band
     phrases: tuple[dict, ...] = field(default_factory=tuple)  # curated {"zh", "en"} for the kiosk
+    adapter: str | None = None  # trained adapter id (weights/adapters.json) for diffusion backends
+    enabled: bool = True    # trained motifs: staff switched it on for the gallery
+    tile: Path | None = None  # trained motifs: a sample or training photo for the gallery tile
+
+    @property
+    def needs_diffusion(self) -> bool:
+        """No vector art: the procedural backend cannot draw it."""
+        return self.art is None
 
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        d["art"] = str(self.art.relative_to(HERE)) if self.art.is_relative_to(HERE) else str(self.art)
+        if self.art is None:
+            d["art"] = None
+        else:
+            d["art"] = str(self.art.relative_to(HERE)) if self.art.is_relative_to(HERE) else str(self.art)
+        d["tile"] = str(self.tile) if self.tile else None
         d["phrases"] = list(self.phrases)
         return d
 
 
 MATERIALS = ("gold", "bronze", "cinnabar", "jade", "ink")
 KINDS = ("emblem", "roundel", "band")
-OPTIONAL = ("ground", "accent", "material", "kind", "phrases")
+OPTIONAL = ("ground", "accent", "material", "kind", "phrases", "adapter")
 PHRASE_LEN = (2, 8)     # characters of a curated phrase: fits a bookmark line
 
 
@@ -107,6 +124,10 @@ def _check_entry(i: int, e: object, base: Path, seen: set[str]) -> dict:
     if e.get("material", "gold") not in MATERIALS:
         raise _fail(where, "material", f"must be one of {', '.join(MATERIALS)}",
                     f"必须是 {'、'.join(MATERIALS)} 之一")
+    if "adapter" in e and not (isinstance(e["adapter"], str)
+                               and re.fullmatch(r"[a-z][a-z0-9_]{1,39}", e["adapter"])):
+        raise _fail(where, "adapter", "must be a trained adapter id (python -m weights train-motif)",
+                    "必须是训练好的适配器 id")
     if e.get("kind", "emblem") not in KINDS:
         raise _fail(where, "kind", f"must be one of {', '.join(KINDS)}", f"必须是 {'、'.join(KINDS)} 之一")
     phrases = e.get("phrases", [])
@@ -154,18 +175,69 @@ def _load() -> dict[str, Motif]:
     return load_catalogue(CATALOGUE)
 
 
+def trained_motifs(dir: str | Path | None = None) -> dict[str, Motif]:
+    """Motifs taught from photos (`python -m weights train-motif`), enabled or not; a catalogue
+    id wins over a trained one. An unreadable adapter record means none (the kiosk still runs).
+    The record is read again only when it changes (every Design validation asks)."""
+    from weights.adapters import ADAPTERS_FILE
+    from weights.state import weights_dir
+
+    folder = weights_dir(dir)
+    try:
+        st = (folder / ADAPTERS_FILE).stat()
+    except OSError:
+        return {}
+    return dict(_trained_cached(folder, st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _trained_cached(folder: Path, mtime_ns: int, size: int) -> dict[str, Motif]:
+    from weights.adapters import load_adapters
+    from weights.errors import WeightsError
+
+    try:
+        records = load_adapters(folder).adapters
+    except WeightsError:
+        return {}
+    out = {}
+    for rec in records.values():
+        if rec.id in _load():
+            continue
+        tile = rec.samples[0] if rec.samples else rec.photo
+        out[rec.id] = Motif(id=rec.id, name_zh=rec.name_zh, name_en=rec.name_en,
+                            story_zh=rec.name_zh, story_en=rec.name_en,
+                            prompt_en=f"{rec.noun}, museum photo", art=None, material="bronze",
+                            adapter=rec.id, enabled=rec.enabled,
+                            tile=folder / tile if tile else None)
+    return out
+
+
+def _all() -> dict[str, Motif]:
+    return {**_load(), **trained_motifs()}
+
+
 def motif_ids() -> list[str]:
-    return list(_load())
+    return list(_all())
 
 
 def list_motifs() -> list[Motif]:
+    """The catalogue's motifs (each has vector art)."""
     return list(_load().values())
 
 
+def gallery_motifs(diffusion: bool) -> list[Motif]:
+    """What the kiosk gallery offers: the catalogue, plus the trained motifs staff enabled while
+    a diffusion backend is active (the procedural backend needs an SVG)."""
+    out = list_motifs()
+    if diffusion:
+        out += [m for m in trained_motifs().values() if m.enabled]
+    return out
+
+
 def get_motif(motif_id: str) -> Motif:
-    m = _load().get(motif_id)
+    m = _load().get(motif_id) or trained_motifs().get(motif_id)
     if m is None:
-        ids = ", ".join(_load())
+        ids = ", ".join(_all())
         raise MotifError(f"unknown motif '{motif_id}'; allowed: {ids}",
                          f"未知纹样“{motif_id}”；可选：{ids}", field="motif")
     return m
@@ -195,9 +267,32 @@ def svg_size(path: Path) -> tuple[float, float]:
     return size
 
 
-def render_motif(motif_id: str, width: int, height: int) -> Image.Image:
-    """The motif art fitted (no distortion) and centred in a transparent width x height image."""
+def require_art(motif_id: str) -> Motif:
     m = get_motif(motif_id)
+    if m.art is None:
+        raise MotifError(f"motif '{motif_id}' was taught from photos and has no vector art: only "
+                         "the AnyText backend can draw it", f"纹样“{motif_id}”来自照片训练，没有矢量图稿，"
+                         "只能用 AnyText 生成", field="motif")
+    return m
+
+
+def _tile_picture(m: Motif, width: int, height: int) -> Image.Image:
+    """A photo-only motif's picture (a sample drawn with its adapter, or a training photo),
+    cropped to fill width x height; its ground colour when the picture is missing."""
+    from PIL import ImageOps
+
+    if m.tile is None or not m.tile.is_file():
+        return Image.new("RGBA", (width, height), m.ground)
+    with Image.open(m.tile) as im:
+        return ImageOps.fit(im.convert("RGB"), (width, height), Image.LANCZOS).convert("RGBA")
+
+
+def render_motif(motif_id: str, width: int, height: int) -> Image.Image:
+    """The motif art fitted (no distortion) and centred in a transparent width x height image.
+    A photo-only trained motif gives its picture instead (product backs, previews)."""
+    m = get_motif(motif_id)
+    if m.art is None:
+        return _tile_picture(m, width, height)
     vw, vh = svg_size(m.art)
     scale = min(width / vw, height / vh)
     w, h = max(1, round(vw * scale)), max(1, round(vh * scale))
@@ -232,7 +327,7 @@ def render_motif_view(motif_id: str, width: int, height: int,
                       view: tuple[float, float, float, float]) -> Image.Image:
     """A window of the motif art, view = (x, y, w, h) as fractions of its viewBox, drawn into
     width x height (a close-up crop drawn sharp at any size, not an enlarged small render)."""
-    m = get_motif(motif_id)
+    m = require_art(motif_id)
     vw, vh = svg_size(m.art)
     box = (view[0] * vw, view[1] * vh, view[2] * vw, view[3] * vh)
     return Image.open(io.BytesIO(_svg_view_png(m.art, box, width, height))).convert("RGBA")

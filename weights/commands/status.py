@@ -1,5 +1,7 @@
 import json
 
+from base.settings import settings
+
 from weights.store import status
 
 
@@ -23,4 +25,8 @@ def status_cmd(args) -> int:
         print(line)
     print(f"glyph font: {st.glyph_font}")
     print(f"kiosk backend: {st.backend} ({st.reason})")
+    asked = settings().backend
+    if asked != "auto":
+        print(f"KIOSK_BACKEND={asked}: the worker uses {asked} instead (unset it, or set it to "
+              f"auto, to use {st.backend})")
     return 0

@@ -3,8 +3,9 @@
 - read_state_dict(path): .safetensors via safetensors; pickled .ckpt/.pt/.pth via
   torch.load(weights_only=True), so a file can never run code while loading. Every failure is a
   WeightsError naming the file and what is wrong.
-- check_state_dict(sd, path): the names and shapes fit AnyText v1 (full size against the
-  committed key list; reduced sizes by the model's own key check when it is installed).
+- check_state_dict(sd, path): the names and shapes fit AnyText v1 or AnyText2, the version read
+  from the keys (full size against the committed key list of that version; reduced sizes by the
+  model's own key check when it is installed); a manifest file name must hold its version.
 - resolve(dir) / status(dir): which file the kiosk will use, from state.json records; no torch
   import and no hashing, so the kiosk and the worker can call them at start-up.
 """

@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     cmyk_icc: Path | None = Field(None, description="CMYK output ICC profile")
 
     # generation
-    backend: str = Field("auto", description="procedural, anytext or module:factory; auto: "
-                         "AnyText when valid weights are present")
+    backend: str = Field("auto", description="procedural, anytext2, anytext or module:factory; "
+                         "auto: AnyText2 when valid AnyText2 weights are present, else AnyText v1, "
+                         "else procedural")
     worker: Literal["inprocess", "external"] = Field(
         "inprocess", description="inprocess: the kiosk server generates; external: "
         "`python -m jobs worker` processes do")

@@ -64,9 +64,13 @@ def convert(dir: str | Path | None = None, src: str | Path | None = None,
     """Convert the official checkpoint (or `src`) in the folder; record and return the result."""
     m = manifest or load_manifest()
     folder = weights_dir(dir)
-    src = Path(src) if src else folder / m.checkpoint.file
+    if src is None:   # the official file of the version in use (AnyText2 wins), else v1's
+        present = [s.checkpoint.file for s in m.specs if (folder / s.checkpoint.file).exists()]
+        src = folder / (present[0] if present else m.checkpoint.file)
+    src = Path(src)
     if out is None:  # the official file gets the manifest's name; others keep their own stem
-        out = (folder / m.converted.file if src.name == m.checkpoint.file
+        named = {s.checkpoint.file: s.converted.file for s in m.specs}
+        out = (folder / named[src.name] if src.name in named
                else src.with_name(f"{src.stem}.fp16.safetensors"))
     out = Path(out)
     if not src.exists():
@@ -74,7 +78,7 @@ def convert(dir: str | Path | None = None, src: str | Path | None = None,
                            f"`python -m weights import PATH`)", f"找不到 {src}，请先导入")
     sd = read_state_dict(src)
     check = check_state_dict(sd, src, m, model_check=model_check)
-    half, dropped, kept32 = to_fp16(sd, m.ignored_keys)
+    half, dropped, kept32 = to_fp16(sd, m.spec(check.version).ignored_keys)
     del sd
     state = load_state(src.parent)
     was_active = state.active == src.name
@@ -87,6 +91,7 @@ def convert(dir: str | Path | None = None, src: str | Path | None = None,
     kind = "converted" if check.size_class == "full" else "tiny"
     rec = record_file(out, kind=kind, sha256=sha256_file(out), keys=check.keys - len(dropped),
                       size_class=check.size_class, source=src.name,
-                      detail={"source_sha256": src_sha, "dropped": dropped, "kept_fp32": kept32},
+                      detail={"source_sha256": src_sha, "dropped": dropped, "kept_fp32": kept32,
+                              "version": check.version},
                       activate=was_active, dir=out.parent)
     return rec.model_dump()

@@ -87,7 +87,7 @@ def import_file(src: str | Path, dir: str | Path | None = None, *,
     except OSError as e:
         raise WeightsError(f"cannot read {src}: {e.strerror or e}",
                            f"无法读取 {src}：{e.strerror or e}") from None
-    spec = {m.checkpoint.file: m.checkpoint, m.converted.file: m.converted}.get(src.name)
+    spec = m.file_spec(src.name)
     if spec and (problem := spec.size_problem(size)):
         raise WeightsError(f"{src}: {problem}; nothing was copied",
                            f"{src} 大小不对，可能不完整；未复制")
@@ -122,10 +122,11 @@ def import_file(src: str | Path, dir: str | Path | None = None, *,
         tmp.unlink(missing_ok=True)
         raise
     kind = ("official" if result.size_class == "full" and final.suffix != ".safetensors"
-            else "converted" if final.name == m.converted.file
+            else "converted" if final.name in (m.converted.file, m.anytext2.converted.file)
             else "tiny" if result.size_class == "reduced" else "other")
     rec = record_file(final, kind=kind, sha256=sha, keys=result.keys,
-                      size_class=result.size_class, source=str(src.resolve()))
+                      size_class=result.size_class, source=str(src.resolve()),
+                      detail={"version": result.version})
     return rec.model_dump()
 
 

@@ -56,6 +56,34 @@ class TokenizerSpec(BaseModel):
     note: str = ""
 
 
+class ModelSpec(BaseModel):
+    """One AnyText version's files and key list. `probe` is a key only this version has;
+    `own_unet_keys` name UNet tensors of its own that an SD 1.5 base model does not carry."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: int = Field(1, ge=1, le=2)
+    model: str
+    checkpoint: FileSpec
+    converted: FileSpec
+    key_list: str
+    probe: str | None = None
+    prefixes: dict[str, int]
+    own_unet_keys: list[str] = []
+    ignored_keys: list[str]
+
+    @property
+    def key_list_path(self) -> Path:
+        return PACKAGE_DIR / self.key_list
+
+    @property
+    def label(self) -> str:
+        return "AnyText2" if self.version == 2 else "AnyText v1"
+
+
+class V2Spec(ModelSpec):
+    version: int = Field(2, ge=2, le=2)
+    probe: str
+
+
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     version: int = Field(ge=1, le=1)
@@ -68,10 +96,43 @@ class Manifest(BaseModel):
     key_list: str
     prefixes: dict[str, int]
     ignored_keys: list[str]
+    anytext2: V2Spec
 
     @property
     def key_list_path(self) -> Path:
         return PACKAGE_DIR / self.key_list
+
+    def spec(self, version: int) -> ModelSpec:
+        """The files, key list and prefixes of AnyText v1 (the top level) or AnyText2."""
+        if version == 2:
+            return self.anytext2
+        return ModelSpec(version=1, model=self.model, checkpoint=self.checkpoint,
+                         converted=self.converted, key_list=self.key_list,
+                         prefixes=self.prefixes, ignored_keys=self.ignored_keys)
+
+    @property
+    def specs(self) -> list[ModelSpec]:
+        return [self.spec(2), self.spec(1)]
+
+    def version_of_name(self, name: str) -> int | None:
+        """The version a file must hold by its manifest name (anytext_v2.0.ckpt -> 2), or None."""
+        for s in self.specs:
+            if name in (s.checkpoint.file, s.converted.file):
+                return s.version
+        return None
+
+    def file_spec(self, name: str) -> FileSpec | None:
+        for s in self.specs:
+            for f in (s.checkpoint, s.converted):
+                if f.file == name:
+                    return f
+        return None
+
+    def detect_version(self, keys) -> int:
+        """2 when the keys carry AnyText2's probe key or a prefix only AnyText2 has, else 1."""
+        v2 = self.anytext2
+        only2 = tuple(p for p in v2.prefixes if p not in self.prefixes)
+        return 2 if any(k == v2.probe or k.startswith(only2) for k in keys) else 1
 
 
 def parse_manifest(data: dict) -> Manifest:

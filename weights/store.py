@@ -3,8 +3,9 @@
 - read_state_dict(path): .safetensors via safetensors; pickled .ckpt/.pt/.pth via
   torch.load(weights_only=True), so a file can never run code while loading. Every failure is a
   WeightsError naming the file and what is wrong.
-- check_state_dict(sd, path): the names and shapes fit AnyText v1 (full size against the
-  committed key list; reduced sizes by the model's own key check when it is installed).
+- check_state_dict(sd, path): the names and shapes fit AnyText v1 or AnyText2, the version read
+  from the keys (full size against the committed key list of that version; reduced sizes by the
+  model's own key check when it is installed); a manifest file name must hold its version.
 - resolve(dir) / status(dir): which file the kiosk will use, from state.json records; no torch
   import and no hashing, so the kiosk and the worker can call them at start-up.
 """
@@ -246,62 +247,76 @@ def sha256_file(path: str | Path, progress: Callable[[int], None] | None = None,
 
 class CheckResult(NamedTuple):
     keys: int
-    size_class: str    # "full" (real AnyText v1 size) or "reduced" (make-tiny and the like)
+    size_class: str    # "full" (real AnyText size) or "reduced" (make-tiny and the like)
+    version: int = 1   # 1: AnyText v1, 2: AnyText2
 
 
 def check_state_dict(sd: dict, path: str | Path, manifest: Manifest | None = None, *,
-                     model_check: ModelCheck | None = None) -> CheckResult:
-    """Raise WeightsError unless the tensors fit AnyText v1 (names, shapes, float dtypes)."""
+                     model_check: ModelCheck | None = None,
+                     expect_version: int | None = None) -> CheckResult:
+    """Raise WeightsError unless the tensors fit AnyText v1 or AnyText2 (names, shapes, float
+    dtypes). The version is read from the keys (the manifest's probe); `expect_version`, or the
+    version a manifest file name stands for (anytext_v2.0.ckpt), must agree with it."""
     path = Path(path)
     m = manifest or load_manifest()
     if not sd:
         raise _err(path, "contains no tensors", "不含任何张量")
-    absent = [p for p in m.prefixes if not any(k.startswith(p) for k in sd)]
+    version = m.detect_version(sd)
+    spec = m.spec(version)
+    want = expect_version or m.version_of_name(path.name)
+    if want is not None and want != version:
+        other = m.spec(want)
+        raise _err(path, f"is an {spec.label} checkpoint, but {other.label} is expected here "
+                   f"({other.checkpoint.file} or {other.converted.file} hold {other.label}; "
+                   f"rename the file or get the right one)",
+                   f"是 {spec.label} 检查点，此处需要 {other.label}")
+    absent = [p for p in spec.prefixes if not any(k.startswith(p) for k in sd)]
     if absent:
         if "control_model." in absent and "model.diffusion_model." not in absent:
             hint = ("it looks like a plain Stable Diffusion checkpoint, not AnyText; a base model "
                     "is used with `python -m weights swap-base`")
         else:
             hint = f"no keys under {', '.join(absent)}"
-        raise _err(path, f"not an AnyText v1 checkpoint: {hint}", "不是 AnyText v1 检查点")
+        raise _err(path, f"not an {spec.label} checkpoint: {hint}", f"不是 {spec.label} 检查点")
     key, full_shape = FULL_SIZE_PROBE
     if key in sd and tuple(sd[key].shape) == full_shape:
-        diff = compare({k: tuple(v.shape) for k, v in sd.items()}, reference_rows(m),
-                       m.ignored_keys)
+        diff = compare({k: tuple(v.shape) for k, v in sd.items()}, reference_rows(m, version),
+                       spec.ignored_keys)
         if not diff.ok:
-            raise _err(path, f"does not fit AnyText v1: {diff.summary()}",
-                       "与 AnyText v1 的键或形状不符")
+            raise _err(path, f"does not fit {spec.label}: {diff.summary()}",
+                       f"与 {spec.label} 的键或形状不符")
         size_class = "full"
     else:
         if model_check is not None:
-            _model_check(sd, path, model_check)
+            _model_check(sd, path, model_check, spec.label)
         size_class = "reduced"
     ints = [k for k, v in sd.items() if not v.is_floating_point()
             and not k.endswith(("num_batches_tracked", "position_ids"))]
     if ints:
         raise _err(path, f"'{ints[0]}' holds {sd[ints[0]].dtype} values, expected floats",
                    "张量类型不是浮点数")
-    return CheckResult(len(sd), size_class)
+    return CheckResult(len(sd), size_class, version)
 
 
-def reference_rows(manifest: Manifest | None = None) -> list[KeyRow]:
+def reference_rows(manifest: Manifest | None = None, version: int = 1) -> list[KeyRow]:
     m = manifest or load_manifest()
-    return read_keys_tsv(m.key_list_path)
+    return read_keys_tsv(m.spec(version).key_list_path)
 
 
-def _model_check(sd: dict, path: Path, model_check: ModelCheck) -> None:
+def _model_check(sd: dict, path: Path, model_check: ModelCheck, label: str = "AnyText v1") -> None:
     """Reduced-size checkpoints (make-tiny and the like): map every key through the model's own
-    converter (`model_check`, generator.anytext.convert.check_keys, passed in by the weights
-    commands, which sit above the model code) with the size inferred from the shapes."""
+    converter (`model_check`, weights.commands.model_check.check_keys: the v1 or AnyText2
+    converter by the keys, passed in by the weights commands, which sit above the model code)
+    with the size inferred from the shapes."""
     rows = [(k, tuple(v.shape), str(v.dtype).removeprefix("torch.")) for k, v in sd.items()]
     try:
         report = model_check(rows, None)
     except KeyError as e:
-        raise _err(path, f"does not fit AnyText v1: lacks {e.args[0]}",
-                   "与 AnyText v1 不符：缺少必需的键") from None
+        raise _err(path, f"does not fit {label}: lacks {e.args[0]}",
+                   f"与 {label} 不符：缺少必需的键") from None
     except Exception as e:  # config inference on a malformed file: name the file, not a traceback
-        raise _err(path, f"does not fit AnyText v1 ({type(e).__name__}: {e})",
-                   "与 AnyText v1 不符") from None
+        raise _err(path, f"does not fit {label} ({type(e).__name__}: {e})",
+                   f"与 {label} 不符") from None
     if not report.ok:
         parts = []
         if report.shape_mismatches:
@@ -312,15 +327,17 @@ def _model_check(sd: dict, path: Path, model_check: ModelCheck) -> None:
             parts.append(f"{len(report.missing)} tensors missing (first: {report.missing[0]})")
         if report.unexpected:
             parts.append(f"{len(report.unexpected)} unexpected keys (first: {report.unexpected[0]})")
-        raise _err(path, f"does not fit AnyText v1: {'; '.join(parts)}",
-                   "与 AnyText v1 的键或形状不符")
+        raise _err(path, f"does not fit {label}: {'; '.join(parts)}",
+                   f"与 {label} 的键或形状不符")
 
 
 def verify_file(path: str | Path, manifest: Manifest | None = None, with_sha: bool = True, *,
-                model_check: ModelCheck | None = None) -> tuple[CheckResult, str | None]:
+                model_check: ModelCheck | None = None,
+                expect_version: int | None = None) -> tuple[CheckResult, str | None]:
     """Load (safely), check names and shapes, and hash one file."""
     sd = read_state_dict(path)
-    result = check_state_dict(sd, path, manifest, model_check=model_check)
+    result = check_state_dict(sd, path, manifest, model_check=model_check,
+                              expect_version=expect_version)
     del sd
     return result, sha256_file(path) if with_sha else None
 
@@ -379,7 +396,7 @@ def resolve(dir: str | Path | None = None, version: int | None = None) -> Resolv
     folder = weights_dir(dir)
     m = load_manifest()
     state = load_state(folder)
-    order = [state.active, m.converted.file, m.checkpoint.file]
+    order = [state.active] + [f.file for s in m.specs for f in (s.converted, s.checkpoint)]
     # Newest first; verified_at has 1 s resolution, so on a tie a file made from another
     # present file (a conversion, a swap) wins over its source.
     others = sorted((r for r in state.files.values() if r.file not in order),
@@ -414,11 +431,14 @@ def status(dir: str | Path | None = None) -> Status:
 
 def _status(folder: Path, m: Manifest, state) -> Status:
     files: list[FileStatus] = []
-    for role, spec in (("checkpoint", m.checkpoint), ("converted", m.converted)):
-        files.append(_file_status(folder, spec.file, role, state.files.get(spec.file),
-                                  spec.size_problem))
+    named = []
+    for ms in reversed(m.specs):   # v1's files first, then AnyText2's
+        for role, spec in (("checkpoint", ms.checkpoint), ("converted", ms.converted)):
+            named.append(spec.file)
+            files.append(_file_status(folder, spec.file, role, state.files.get(spec.file),
+                                      spec.size_problem))
     for rec in state.files.values():
-        if rec.file not in (m.checkpoint.file, m.converted.file):
+        if rec.file not in named:
             files.append(_file_status(folder, rec.file, rec.kind, rec, None))
     tok = folder / m.tokenizer.folder
     missing = [f for f in m.tokenizer.files if not (tok / f).is_file()]
@@ -433,14 +453,20 @@ def _status(folder: Path, m: Manifest, state) -> Status:
         reason = f"verified {chosen.kind} {'AnyText2' if v2 else 'AnyText v1'} weights {use}"
         if chosen.record.size_class == "reduced":
             reason += " (reduced-size test weights: images carry no meaning)"
+        other = resolve(folder, version=1) if v2 else None
+        if other is not None:
+            reason += (f"; AnyText v1 weights {other.checkpoint.name} are verified too: AnyText2 "
+                       f"wins unless KIOSK_BACKEND=anytext")
+        elif not v2:
+            reason += f"; no verified AnyText2 weights ({m.anytext2.checkpoint.file})"
     else:
         backend, use = "procedural", None
         bad = [f for f in files if f.present and f.problem and f.role != "tokenizer"]
         if bad:
             reason = f"{bad[0].file}: {bad[0].problem}"
         else:
-            reason = (f"no AnyText weights in {folder}: copy {m.checkpoint.file} with "
-                      f"`python -m weights import PATH`")
+            reason = (f"no AnyText weights in {folder}: copy {m.anytext2.checkpoint.file} "
+                      f"(AnyText2) or {m.checkpoint.file} (v1) with `python -m weights import PATH`")
     return Status(str(folder), backend, reason, use, files, state.glyph_font or m.glyph_font)
 
 

@@ -34,8 +34,10 @@ def _base_key(key: str, base: dict) -> str | None:
 
 
 def swap_base(sd: dict, base: dict, name: str = "base model",
-              ignored=()) -> tuple[dict, list[str]]:
-    """A copy of sd with the UNet and text encoder taken from base; returns (new sd, keys)."""
+              ignored=(), own=()) -> tuple[dict, list[str]]:
+    """A copy of sd with the UNet and text encoder taken from base; returns (new sd, keys).
+    Keys containing one of `own` (AnyText2's AttnX layers) are the model's own: an SD 1.5 base
+    has none, so they stay."""
     if not any(k.startswith(UNET) for k in base):
         hint = (" (it looks like a diffusers folder layout; use the single-file .safetensors)"
                 if any(k.startswith(("down_blocks.", "conv_in.")) for k in base) else "")
@@ -44,7 +46,7 @@ def swap_base(sd: dict, base: dict, name: str = "base model",
     ignored = set(ignored)
     out, replaced, missing = dict(sd), [], []
     for key, old in sd.items():
-        if not key.startswith(SWAPPED_PREFIXES) or key in ignored:
+        if not key.startswith(SWAPPED_PREFIXES) or key in ignored or any(o in key for o in own):
             continue
         bk = _base_key(key, base)
         if bk is None:
@@ -82,13 +84,14 @@ def swap_and_merge(base_path: str | Path | None, loras: list[tuple[Path, float]]
         raise WeightsError(f"no verified AnyText weights in {folder}; import them first",
                            f"{folder} 中没有已验证的 AnyText 权重，请先导入")
     sd = read_state_dict(current.checkpoint)
-    sd = {k: v for k, v in sd.items() if k not in set(m.ignored_keys)}
+    spec = m.spec(m.detect_version(sd))
+    sd = {k: v for k, v in sd.items() if k not in set(spec.ignored_keys)}
     detail: dict = {"from": current.checkpoint.name}
     tags = []
     if base_path is not None:
         base_path = Path(base_path)
         base = read_state_dict(base_path)
-        sd, replaced = swap_base(sd, base, base_path.name, m.ignored_keys)
+        sd, replaced = swap_base(sd, base, base_path.name, spec.ignored_keys, spec.own_unet_keys)
         del base
         detail.update(base=base_path.name, base_sha256=sha256_file(base_path),
                       replaced=len(replaced))
@@ -102,7 +105,8 @@ def swap_and_merge(base_path: str | Path | None, loras: list[tuple[Path, float]]
         tags.append(f"lora-{_slug(path)}" + (f"x{ratio:g}" if ratio != 1 else ""))
     detail["loras"] = merged
     check = check_state_dict(sd, current.checkpoint, m, model_check=model_check)
-    out = folder / (out_name or f"anytext_v1.1+{'+'.join(tags)}.safetensors")
+    detail["version"] = check.version
+    out = folder / (out_name or f"{spec.model}+{'+'.join(tags)}.safetensors")
     if out.suffix != ".safetensors":
         raise WeightsError(f"output {out.name} must end in .safetensors", "输出文件须为 .safetensors")
     if out.resolve() == current.checkpoint.resolve():

@@ -133,7 +133,7 @@ def test_full_size_names_and_shapes(tmp_path):
     full = _full_meta()
     assert len(full) == 1734
     res = check_state_dict(full, tmp_path / "anytext_v1.1.ckpt")
-    assert res == (1734, "full")
+    assert res == (1734, "full", 1)
     key = "control_model.zero_convs.3.0.weight"
     full[key] = torch.empty(640, 320, 1, 1, device="meta")
     with pytest.raises(WeightsError, match=rf"1 wrong shapes \(first: {key} is 640x320x1x1, "

@@ -1,4 +1,4 @@
-from generator.anytext.convert import check_keys
+from weights.commands.model_check import check_keys
 from weights.convert import convert
 
 

@@ -1,5 +1,5 @@
 from weights.commands.progress import Progress
-from generator.anytext.convert import check_keys
+from weights.commands.model_check import check_keys
 from weights.importing import import_path
 from weights.store import status
 

@@ -36,7 +36,7 @@ def make_tiny_cmd(args) -> int:
     rec = record_file(out, kind="tiny", sha256=sha256_file(out), keys=check.keys,
                       size_class=check.size_class,
                       source=f"make-tiny{' --version 2' if v2 else ''} seed {args.seed}",
-                      detail={"version": 2} if v2 else None,
+                      detail={"version": check.version},
                       activate=True, dir=folder)
     print(f"wrote {out} ({rec.size:,} bytes, {rec.keys} tensors); "
           f"run with KIOSK_WEIGHTS={folder}")

@@ -1,5 +1,6 @@
 import json
 
+from base.settings import settings
 from weights.adapters import load_adapters
 from weights.errors import WeightsError
 from weights.store import status
@@ -37,6 +38,10 @@ def status_cmd(args) -> int:
         print(line)
     print(f"glyph font: {st.glyph_font}")
     print(f"kiosk backend: {st.backend} ({st.reason})")
+    asked = settings().backend
+    if asked != "auto":
+        print(f"KIOSK_BACKEND={asked}: the worker uses {asked} instead (unset it, or set it to "
+              f"auto, to use {st.backend})")
     for a in adapters:
         if "problem" in a:
             print(f"motif adapters: {a['problem']}")

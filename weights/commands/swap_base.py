@@ -1,4 +1,4 @@
-from generator.anytext.convert import check_keys
+from weights.commands.model_check import check_keys
 from weights.lora import parse_lora_arg
 from weights.swap import swap_and_merge
 

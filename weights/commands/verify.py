@@ -4,7 +4,7 @@ from weights.errors import WeightsError
 from weights.importing import WEIGHT_SUFFIXES
 from weights.state import record_file, weights_dir
 from weights.commands.progress import Progress
-from generator.anytext.convert import check_keys
+from weights.commands.model_check import check_keys
 from weights.store import sha256_file, verify_file
 
 
@@ -33,7 +33,8 @@ def verify_cmd(args) -> int:
         kind = ("official" if result.size_class == "full" and path.suffix != ".safetensors"
                 else "converted" if result.size_class == "full" else "tiny")
         record_file(path, kind=kind, sha256=sha, keys=result.keys, size_class=result.size_class,
-                    source=str(path))
-        print(f"verified {path.name}: {result.keys} tensors ({result.size_class} size), "
+                    source=str(path), detail={"version": result.version})
+        label = "AnyText2" if result.version == 2 else "AnyText v1"
+        print(f"verified {path.name}: {label}, {result.keys} tensors ({result.size_class} size), "
               f"sha256 {sha}")
     return 0

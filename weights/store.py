@@ -113,7 +113,8 @@ def _read_pickle(path: Path) -> dict:
             raise _err(path, "truncated or corrupt: the zip archive is incomplete (copy it again)",
                        "文件不完整或已损坏，请重新复制") from None
         raise _err(path, f"cannot be loaded ({text.splitlines()[0]})", "无法加载") from None
-    except (EOFError, ValueError, OSError, KeyError) as e:
+    except (EOFError, ValueError, OSError, KeyError, IndexError, TypeError) as e:
+        # random bytes can stop the unpickler anywhere (an empty stack, a bad index)
         raise _err(path, f"truncated or corrupt ({type(e).__name__}: {e})",
                    "文件不完整或已损坏") from None
     return _unwrap(obj, path)

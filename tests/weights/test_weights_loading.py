@@ -195,3 +195,16 @@ def test_training_extras_load_inert_but_code_is_still_refused(tmp_path, sd, ligh
     with pytest.raises(WeightsError, match="refused: .*system"):
         read_state_dict(path)
     assert not marker.exists()
+
+
+def test_any_random_bytes_give_one_clear_message(tmp_path):
+    """Random bytes stop the unpickler in many ways (about 6 in 100 used to escape as an
+    IndexError traceback): every one must be a WeightsError naming the file."""
+    import random
+
+    rng = random.Random(20261206)
+    junk = tmp_path / "junk.ckpt"
+    for _ in range(300):
+        junk.write_bytes(rng.randbytes(4096))
+        with pytest.raises(WeightsError, match=r"junk\.ckpt: "):
+            read_state_dict(junk)

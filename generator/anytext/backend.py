@@ -80,6 +80,7 @@ def build_prompt(scene: str, texts: list[str], colours: list[str] | None = None)
 
 class AnyTextBackend:
     name = "anytext"
+    version, label = 1, "AnyText"   # weights version it loads, name in messages
 
     def __init__(self, weights_dir: str | None = None, steps: int | None = None, device: str | None = None):
         self.weights_dir = weights_dir
@@ -103,41 +104,49 @@ class AnyTextBackend:
     def _load(self):
         import torch
 
-        from generator.anytext.convert import load_official
-        from generator.anytext.pipeline import AnyTextPipeline
-        from generator.anytext.tokenizer import load_tokenizer
         from base.fonts import get_font
+        from generator.anytext.tokenizer import load_tokenizer
         from weights.store import read_state_dict, resolve
 
-        res = resolve(self.weights_dir, version=1)
+        res = resolve(self.weights_dir, version=self.version)
         if res is None:
             raise BackendError(
-                "no valid AnyText weights found (see `python -m weights status`; "
+                f"no valid {self.label} weights found (see `python -m weights status`; "
                 "KIOSK_WEIGHTS selects the folder)",
-                "未找到有效的 AnyText 权重（请运行 python -m weights status 查看；KIOSK_WEIGHTS 指定目录）",
+                f"未找到有效的 {self.label} 权重（请运行 python -m weights status 查看；KIOSK_WEIGHTS 指定目录）",
                 field="backend")
         device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
         dtype = torch.float16 if device.startswith("cuda") else torch.float32
         t0 = time.perf_counter()
         sd = read_state_dict(res.checkpoint)  # safe: weights_only / safetensors
         try:
-            model = load_official(sd, device=device, dtype=dtype)
+            model = self._model(sd, res, device=device, dtype=dtype)
         except ValueError as e:
             raise BackendError(f"weights file {res.checkpoint}: {e}",
-                               f"权重文件 {res.checkpoint} 与 AnyText 模型不符", field="backend") from None
+                               f"权重文件 {res.checkpoint} 与 {self.label} 模型不符", field="backend") from None
         del sd
         font = get_font(res.glyph_font)
-        pipe = AnyTextPipeline(model, load_tokenizer(str(res.tokenizer) if res.tokenizer else None),
-                               font.path, font.index)
-        from generator.anytext.adapters import MotifAdapters
-
-        self._adapters = MotifAdapters(model)
+        pipe = self._pipeline(model, load_tokenizer(str(res.tokenizer) if res.tokenizer else None), font)
         self._base = {"folder": res.checkpoint.parent, "file": res.checkpoint.name,
                       "sha256": res.record.sha256}
-        self._loaded = {"weights": str(res.checkpoint), "kind": res.kind, "device": device,
-                        "dtype": str(dtype).replace("torch.", ""), "glyph_font": res.glyph_font,
+        self._loaded = {"weights": str(res.checkpoint), "kind": res.kind, "version": self.version,
+                        "device": device, "dtype": str(dtype).replace("torch.", ""),
+                        "glyph_font": res.glyph_font,
                         "load_seconds": round(time.perf_counter() - t0, 2)}
         return pipe
+
+    def _model(self, sd: dict, res, *, device: str, dtype):
+        """The model from a checked state dict (the version's converter)."""
+        from generator.anytext.convert import load_official
+
+        return load_official(sd, device=device, dtype=dtype)
+
+    def _pipeline(self, model, tokenizer, font):
+        from generator.anytext.adapters import MotifAdapters
+        from generator.anytext.pipeline import AnyTextPipeline
+
+        self._adapters = MotifAdapters(model)
+        return AnyTextPipeline(model, tokenizer, font.path, font.index)
 
     # ---- motif adapters ------------------------------------------------------------------------
     def use_adapter(self, adapter_id: str | None) -> str | None:

@@ -27,43 +27,20 @@ def build_text_prompt(texts: list[str]) -> str:
 
 class AnyText2Backend(AnyTextBackend):
     name = "anytext2"
+    version, label = 2, "AnyText2"
 
-    def _load(self):
-        import torch
-
-        from base.fonts import get_font
-        from generator.anytext.tokenizer import load_tokenizer
+    def _model(self, sd: dict, res, *, device: str, dtype):
         from generator.anytext2.convert import detect_version, load_official
-        from generator.anytext2.pipeline import AnyText2Pipeline
-        from weights.store import read_state_dict, resolve
 
-        res = resolve(self.weights_dir, version=2)
-        if res is None:
-            raise BackendError(
-                "no valid AnyText2 weights found (see `python -m weights status`; "
-                "KIOSK_WEIGHTS selects the folder)",
-                "未找到有效的 AnyText2 权重（请运行 python -m weights status 查看；KIOSK_WEIGHTS 指定目录）",
-                field="backend")
-        device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
-        dtype = torch.float16 if device.startswith("cuda") else torch.float32
-        t0 = time.perf_counter()
-        sd = read_state_dict(res.checkpoint)
         if detect_version(sd) != 2:
             raise BackendError(f"weights file {res.checkpoint} is AnyText v1, not AnyText2 (use backend 'anytext')",
                                f"权重文件 {res.checkpoint} 是 AnyText v1，不是 AnyText2", field="backend")
-        try:
-            model = load_official(sd, device=device, dtype=dtype)
-        except ValueError as e:
-            raise BackendError(f"weights file {res.checkpoint}: {e}",
-                               f"权重文件 {res.checkpoint} 与 AnyText2 模型不符", field="backend") from None
-        del sd
-        font = get_font(res.glyph_font)
-        pipe = AnyText2Pipeline(model, load_tokenizer(str(res.tokenizer) if res.tokenizer else None),
-                                font.path, font.index)
-        self._loaded = {"weights": str(res.checkpoint), "kind": res.kind, "version": 2, "device": device,
-                        "dtype": str(dtype).replace("torch.", ""), "glyph_font": res.glyph_font,
-                        "load_seconds": round(time.perf_counter() - t0, 2)}
-        return pipe
+        return load_official(sd, device=device, dtype=dtype)
+
+    def _pipeline(self, model, tokenizer, font):
+        from generator.anytext2.pipeline import AnyText2Pipeline
+
+        return AnyText2Pipeline(model, tokenizer, font.path, font.index)
 
     def generate(self, design: Design, *, size: tuple[int, int] = DEFAULT_SIZE, n: int = 1,
                  seeds: list[int] | None = None, progress: ProgressFn | None = None,

@@ -207,7 +207,50 @@ def check_lines(image: Image.Image, lines) -> list[LineCheck]:
         halves = read_halves(first[i], lines[i].text)
         if halves is not None:
             checks[i] = check_line(lines[i].text, *halves)
+    for i, ln in enumerate(lines):
+        if ln.text and not checks[i].passes:
+            alone = read_alone(image, ln, checks[i].read)
+            if alone is not None:
+                checks[i] = check_line(ln.text, *alone)
     return checks
+
+
+MAX_ALONE = 2  # substituted characters a line may have for them to be re-read one by one
+CELL_HALF = 0.6  # a glyph's crop when read alone: its em square plus a thin margin (a wider
+                 # crop takes in a neighbour's stroke and the misreading comes back)
+
+
+def read_alone(image: Image.Image, line, read: str) -> tuple[str, float] | None:
+    """A line read with the right length but a few characters swapped for look-alikes is
+    read again character by character, each glyph alone where our layout put it. The
+    recognizer reads a line with the context of its neighbours: in AR PL UKai it reads 知己
+    as 知已 although the glyph, read alone, is 己 (open at the top, as drawn). When every
+    swapped character reads back alone as expected, the line reads back, with the lowest of
+    those confidences; None otherwise (art whose glyphs lie elsewhere, or a glyph that is
+    really another character, keeps the whole line's reading)."""
+    from generator.textrender import layout_line
+
+    exp, got = fold(line.text), strip_edge_marks(fold(read), fold(line.text))
+    if len(exp) != len(line.text) or len(got) != len(exp):
+        return None
+    swapped = [k for k, (a, b) in enumerate(zip(exp, got)) if a != b]
+    if not swapped or len(swapped) > MAX_ALONE:
+        return None
+    W, H = image.size
+    glyphs = layout_line(line.text, line.box, line.font, W, H, bool(line.vertical))
+    if len(glyphs) != len(exp):
+        return None
+    rgb = image.convert("RGB")
+    crops = []
+    for k in swapped:
+        g = glyphs[k]
+        half = g.size * CELL_HALF
+        crops.append(np.asarray(rgb.crop((max(0, int(g.x - half)), max(0, int(g.y - half)),
+                                          min(W, int(g.x + half)), min(H, int(g.y + half))))))
+    reads = recognize(crops)
+    if all(fold(text) == exp[k] for k, (text, _) in zip(swapped, reads)):
+        return line.text, min(conf for _, conf in reads)
+    return None
 
 
 OVERLAP = 2  # characters each half reads beyond the middle

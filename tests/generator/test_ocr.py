@@ -111,3 +111,30 @@ def test_a_long_line_is_read_in_overlapping_halves():
     assert ocr.read_halves(crop, text) == (text, pytest.approx(ocr.read_halves(crop, text)[1]))
     assert ocr.read_halves(crop, "海内存知己天涯若比邻天路神木") is None   # the right half disagrees
     assert ocr.read_halves(crop[:, :20], "天路") is None                  # too short to split
+
+
+def _kai_line(text: str, expected: str):
+    """`text` drawn as the typeset fallback draws it (brocade, cinnabar seal, AR PL UKai), the
+    line asking for `expected`: the case where 知己 read as 知已."""
+    from generator.cli import EVAL_BOXES
+    from generator.procedural import render, typeset
+
+    design = lambda t: make_design({"motif": "brocade", "seed": 0, "lines": [
+        {"text": t, "box": EVAL_BOXES[0], "font": "kai", "color": "#FFF3DC"}]})
+    art = render(design(text), (512, 512), 0)
+    return typeset(art, design(text), design(text).lines, 104729), design(expected).lines
+
+
+def test_a_look_alike_read_in_context_is_read_again_alone():
+    im, lines = _kai_line("海内存知己", "海内存知己")
+    assert ocr.recognize([ocr.crop_line(im, lines[0].box)])[0][0].endswith("知已")  # in context
+    (c,) = ocr.check_lines(im, lines)
+    assert c.exact and c.read == "海内存知己"
+
+
+def test_a_really_different_character_still_fails_when_read_alone():
+    im, lines = _kai_line("海内存知已", "海内存知己")   # the art says 已
+    (c,) = ocr.check_lines(im, lines)
+    assert not c.exact and c.read.endswith("已")
+    assert ocr.read_alone(im, lines[0], "海内存知已") is None
+    assert ocr.read_alone(im, lines[0], "海内存") is None          # a dropped character: no

@@ -75,3 +75,4 @@ def reset_visitor(*, idle: bool = False) -> None:
 
 def set_error(en: str, zh: str) -> None:
     st.session_state["v_error"] = (en, zh)
+    st.session_state.pop("v_error_input", None)  # the words step notes what this one is about

@@ -66,12 +66,14 @@ def box_canvas() -> None:
     from streamlit_drawable_canvas import st_canvas
 
     ss = st.session_state
-    if f"w_canvas_{ss['v_canvas_n']}" not in ss:
-        # The drawing area appears (first time, or back from another step, which dropped the
-        # canvas's state): a canvas mounts empty unless told what to draw, so show the saved
-        # boxes on a fresh one, or the next drag would replace them all.
-        rebuild(ss["v_boxes"])
     key = f"w_canvas_{ss['v_canvas_n']}"
+    if ss["v_canvas_shown"] == key and key not in ss:
+        # The drawing area appears again (back from another step, which dropped the canvas's
+        # state): a canvas mounts with only its initial drawing, so show the saved boxes on a
+        # fresh one, or the visitor would see none and the next drag would replace them all.
+        rebuild(ss["v_boxes"])
+        key = f"w_canvas_{ss['v_canvas_n']}"
+    ss["v_canvas_shown"] = key
     w, h = canvas_size(ss["v_product"])
     st_canvas(
         drawing_mode="labeled_rect",

@@ -103,3 +103,16 @@ def test_line_input_takes_at_most_20_characters(app):
     # the browser test types into it; AppTest only sees the limit the input is given
     at = to_text_step(app)
     assert at.text_input(key="w_text_0").max_chars == MAX_CHARS
+
+
+def test_a_picked_character_never_overfills_a_line(app):
+    at = to_text_step(app)
+    set_line(at, 0, "长" * (MAX_CHARS - 1))
+    # a handwriting candidate tap leaves its text here (kiosk/input_methods.py _accept)
+    at.session_state["w_handwriting_hw_pick"] = "天"
+    at.run()
+    assert at.session_state["v_texts"][0] == "长" * (MAX_CHARS - 1) + "天"
+    at.session_state["w_handwriting_hw_pick"] = "路"
+    at.run()
+    assert at.session_state["v_texts"][0] == "长" * (MAX_CHARS - 1) + "天"   # not added...
+    assert [w.value for w in at.warning] == [t("line_full", "zh", n=1, max=MAX_CHARS)]  # ...and said

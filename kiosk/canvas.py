@@ -3,7 +3,8 @@
 The canvas (streamlit-drawable-canvas, labeled_rect mode so each box shows its line number)
 reports boxes in canvas pixels; we keep them as fractions of the art in `v_boxes`, the single
 source of truth. Undo / Clear rebuild the canvas under a new key with `initial_drawing`, since
-the canvas's own toolbar is hidden (too small for fingers).
+the canvas's own toolbar is hidden (too small for fingers); so does coming back to the step,
+since a remounted canvas shows only its initial drawing.
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 The canvas (streamlit-drawable-canvas, labeled_rect mode so each box shows its line number)
 reports boxes in canvas pixels; we keep them as fractions of the art in `v_boxes`, the single
 source of truth. Undo / Clear rebuild the canvas under a new key with `initial_drawing`, since
-the canvas's own toolbar is hidden (too small for fingers).
+the canvas's own toolbar is hidden (too small for fingers); so does coming back to the step,
+since a remounted canvas shows only its initial drawing.
 """
 from __future__ import annotations
 
@@ -41,25 +42,47 @@ def clear_boxes() -> None:
     rebuild([])
 
 
+def _component_drawing(key: str) -> dict | None:
+    """The Fabric JSON the canvas `key` last sent (its component state in session_state)."""
+    state = st.session_state.get(key)
+    try:
+        drawing = state["drawing"]
+    except (KeyError, TypeError, IndexError):
+        drawing = getattr(state, "drawing", None)
+    return (drawing or {}).get("raw")
+
+
+def _drawn(key: str) -> None:
+    """on_change: the visitor drew or moved a box. Read it before the page redraws, so the
+    number stamped on the next box and everything below the canvas already count it."""
+    ss = st.session_state
+    if key != f"w_canvas_{ss['v_canvas_n']}":
+        return  # a canvas that Undo/Clear replaced still reports its last drawing once
+    w, h = canvas_size(ss["v_product"])
+    ss["v_boxes"] = objects_to_boxes(_component_drawing(key), w, h)
+
+
 def box_canvas() -> None:
-    """Draw the canvas and update v_boxes from what the visitor drew."""
+    """Draw the canvas; what the visitor draws reaches v_boxes through `_drawn`."""
     from streamlit_drawable_canvas import st_canvas
 
     ss = st.session_state
+    key = f"w_canvas_{ss['v_canvas_n']}"
+    if ss["v_canvas_shown"] == key and key not in ss:
+        # The drawing area appears again (back from another step, which dropped the canvas's
+        # state): a canvas mounts with only its initial drawing, so show the saved boxes on a
+        # fresh one, or the visitor would see none and the next drag would replace them all.
+        rebuild(ss["v_boxes"])
+        key = f"w_canvas_{ss['v_canvas_n']}"
+    ss["v_canvas_shown"] = key
     w, h = canvas_size(ss["v_product"])
-    init = ss["v_canvas_init"]
-    result = st_canvas(
+    st_canvas(
         drawing_mode="labeled_rect",
         label=str(len(ss["v_boxes"]) + 1),
         stroke_width=3, stroke_color="#FF5A36", fill_color="rgba(255, 90, 54, 0.12)",
         background_image=preview.canvas_background(ss["v_motif"], ss["v_product"], w, h),
         background_image_fit="stretch",
         width=w, height=h, font_size=22,
-        initial_drawing=init,
-        key=f"w_canvas_{ss['v_canvas_n']}",
+        initial_drawing=ss["v_canvas_init"],
+        key=key, on_change=lambda: _drawn(key),
     )
-    drawn = (result.json_data or {}).get("objects", [])
-    given = (init or {}).get("objects", [])
-    if drawn == given:
-        return  # nothing new from the browser (or AppTest, where components return defaults)
-    ss["v_boxes"] = objects_to_boxes(result.json_data, w, h)

@@ -1,14 +1,16 @@
 """Turn the visitor's choices (session state) into a validated Design, or one friendly error.
 
-Order: lines present -> a box per line -> boxes apart -> moderation (names no word) ->
-generator.design.make_design (fonts, lengths, everything else). Errors are KioskErrors so the
-page shows `err.message(lang)`.
+Order: lines present -> a box per line -> boxes apart -> each line printable (length, hidden
+characters, the font's glyphs: said here in the visitor's words, since make_design's messages
+name font ids and code points) -> moderation (names no word) -> generator.design.make_design
+(everything else). Errors are KioskErrors so the page shows `err.message(lang)`.
 """
 from __future__ import annotations
 
 import re
 
-from generator.design import MAX_LINES, MAX_OVERLAP, Design, make_design, overlap_fraction
+from base.fonts import REGISTRY, invalid_characters, missing_characters
+from generator.design import MAX_CHARS, MAX_LINES, MAX_OVERLAP, Design, make_design, overlap_fraction
 from base.errors import DesignError, KioskError
 from kiosk.i18n import t
 
@@ -17,6 +19,26 @@ def line_style(ss, i: int) -> tuple[str, str]:
     """(font id, #RRGGBB) of line i; a line without its own choice takes line 1's."""
     fonts, colors = ss["v_fonts"], ss["v_colors"]
     return (fonts[i] if i < len(fonts) else fonts[0], colors[i] if i < len(colors) else colors[0])
+
+
+def font_name(font_id: str, lang: str) -> str:
+    """The name a visitor sees for a font (never its id)."""
+    spec = REGISTRY[font_id]
+    return spec.label_zh if lang == "zh" else spec.label_en.split(" (")[0]
+
+
+def line_problem(n: int, text: str, font_id: str) -> DesignError | None:
+    """Why line n (counted from 1) cannot be printed in its font, in plain words, or None."""
+    text = text.strip()
+    if len(text) > MAX_CHARS:
+        return _both("too_long", n=n, max=MAX_CHARS, count=len(text))
+    if invalid_characters(text):
+        return _both("bad_chars", n=n)
+    missing = " ".join(missing_characters(text, font_id))
+    if missing:
+        return DesignError(*(t("no_glyph", lang, n=n, font=font_name(font_id, lang), chars=missing)
+                             for lang in ("en", "zh")))
+    return None
 
 
 def lines_of(ss) -> list[dict]:
@@ -63,6 +85,10 @@ def build_design(ss) -> Design:
                 raise DesignError(
                     f"Boxes {i + 1} and {j + 1} overlap too much: please draw them apart",
                     f"第 {i + 1} 个框和第 {j + 1} 个框重叠太多，请分开画", field="lines")
+    for i in used:
+        problem = line_problem(i + 1, lines[i]["text"], lines[i]["font"])
+        if problem:
+            raise problem
     ensure_allowed([lines[i]["text"] for i in used])  # ModerationError: friendly, names no word
     data = {"motif": ss["v_motif"], "product": ss["v_product"], "backend": "procedural",
             "seed": ss["v_seed"], "lines": [dict(lines[i], box=list(lines[i]["box"])) for i in used]}

@@ -23,6 +23,7 @@ def _defaults() -> dict:
         "v_boxes": [],            # box fractions (x, y, w, h), box i belongs to line i
         "v_canvas_n": 0,          # bump to rebuild the canvas under a new key
         "v_canvas_init": None,    # initial_drawing of the current canvas (None = empty)
+        "v_canvas_shown": None,   # key of the canvas last drawn on the page
         "v_fonts": ["wenkai"],    # font id per line (parallel to v_texts)
         "v_colors": ["#F5D27A"],  # #RRGGBB per line (parallel to v_texts)
         "v_vertical": False,
@@ -75,3 +76,4 @@ def reset_visitor(*, idle: bool = False) -> None:
 
 def set_error(en: str, zh: str) -> None:
     st.session_state["v_error"] = (en, zh)
+    st.session_state.pop("v_error_input", None)  # the words step notes what this one is about

@@ -6,12 +6,12 @@ import logging
 import streamlit as st
 
 from base import fonts
-from generator.design import MAX_LINES
+from generator.design import MAX_CHARS, MAX_LINES
 from base.errors import KioskError
 from generator.motifs import get_motif
 from kiosk import canvas, input_methods, preview, state
 from kiosk.resources import get_runner
-from kiosk.design import build_design, line_style, lines_of
+from kiosk.design import build_design, font_name, line_problem, line_style, lines_of
 from kiosk.i18n import t
 
 log = logging.getLogger("kiosk.text")
@@ -109,17 +109,15 @@ def _lines_editor(lang: str) -> None:
         c1, c2, c3 = st.columns([2, 6, 2], vertical_alignment="center")
         c1.button(t("line_n", lang, n=i + 1), key=f"w_sel_{i}", on_click=_select_line, args=(i,),
                   type="primary" if i == ss["v_cur"] else "secondary", width="stretch")
+        # max_chars: the input itself stops at the limit, rather than a refusal at Generate
         ss["v_texts"][i] = c2.text_input(t("line_text", lang, n=i + 1), key=key,
-                                         label_visibility="collapsed",
+                                         label_visibility="collapsed", max_chars=MAX_CHARS,
                                          placeholder=t("line_text_help", lang))
         c3.button("✕", key=f"w_del_{i}", on_click=_remove_line, args=(i,), width="stretch",
                   help=t("remove_line", lang))
-        font = line_style(ss, i)[0]
-        missing = fonts.missing_characters(ss["v_texts"][i].strip(), font)
-        if missing:
-            st.warning(t("line_n", lang, n=i + 1) + ("：" if lang == "zh" else ": ")
-                       + ("所选字体缺少 " if lang == "zh" else "the chosen font lacks ")
-                       + " ".join(missing))
+        problem = line_problem(i + 1, ss["v_texts"][i], line_style(ss, i)[0])
+        if problem:  # said at once, not first at Generate
+            st.warning(problem.message(lang))
     if len(ss["v_texts"]) < MAX_LINES:
         st.button(t("add_line", lang), key="w_add_line", on_click=_add_line)
 
@@ -148,8 +146,11 @@ def _input_methods(lang: str) -> None:
             picked = picked or text
     if picked:
         cur = ss["v_cur"]
-        _set_line(cur, ss["v_texts"][cur] + picked)
-        st.rerun()
+        if len((ss["v_texts"][cur] + picked).strip()) > MAX_CHARS:
+            st.warning(t("line_full", lang, n=cur + 1, max=MAX_CHARS))  # the pick is not added
+        else:
+            _set_line(cur, ss["v_texts"][cur] + picked)
+            st.rerun()
 
 
 def _set_style(i: int, *, font: str | None = None, color: str | None = None) -> None:
@@ -185,11 +186,6 @@ def _style_css(n_lines: int) -> str:
     return "<style>" + "".join(rules) + "</style>"
 
 
-def _font_label(font_id: str, lang: str) -> str:
-    info = fonts.REGISTRY[font_id]
-    return info.label_zh if lang == "zh" else info.label_en.split(" (")[0]
-
-
 def _style(lang: str) -> None:
     """Font and colour of the current line: big buttons, the chosen one highlighted."""
     ss = st.session_state
@@ -201,7 +197,7 @@ def _style(lang: str) -> None:
         st.caption(t("style_hint", lang))
     cols = st.columns(len(fonts.REGISTRY))
     for col, f in zip(cols, fonts.REGISTRY):
-        col.button(_font_label(f, lang), key=f"w_font_{f}", on_click=_set_style, args=(cur,),
+        col.button(font_name(f, lang), key=f"w_font_{f}", on_click=_set_style, args=(cur,),
                    kwargs={"font": f}, type="primary" if f == font else "secondary", width="stretch")
     cols = st.columns(len(COLOURS))
     for col, c in zip(cols, COLOURS):
@@ -244,6 +240,18 @@ def _boxes(lang: str) -> None:
         st.image(img, width=w, output_format="JPEG")
 
 
+def _current_error() -> tuple[str, str] | None:
+    """The Generate error (en, zh) while the words, boxes and styles it was about are unchanged;
+    any change to them clears it (a fixed cause must not stay reported)."""
+    ss = st.session_state
+    now = repr((lines_of(ss), ss["v_motif"], ss["v_product"]))
+    if ss["v_error"] and ss.setdefault("v_error_input", now) == now:
+        return ss["v_error"]
+    ss["v_error"] = None
+    ss.pop("v_error_input", None)
+    return None
+
+
 def text_screen() -> None:
     lang = state.lang()
     ss = st.session_state
@@ -251,8 +259,9 @@ def text_screen() -> None:
     _input_methods(lang)
     _style(lang)
     _boxes(lang)
-    if ss["v_error"]:
-        st.error(ss["v_error"][1] if lang == "zh" else ss["v_error"][0])
+    error = _current_error()
+    if error:
+        st.error(error[1] if lang == "zh" else error[0])
     c1, c2 = st.columns([1, 2])
     c1.button(t("back", lang), key="w_back_text", on_click=state.go, args=("product",), width="stretch")
     c2.button(t("generate", lang), key="w_generate", type="primary", on_click=_generate, width="stretch")

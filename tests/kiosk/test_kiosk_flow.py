@@ -153,18 +153,6 @@ def test_font_lacking_a_character(app):
     assert at.session_state["v_step"] == "generate", errors(at)
 
 
-def test_over_long_text(app):
-    at = to_text_step(app)
-    at.button(key="k_lang_btn").click().run()
-    set_line(at, 0, "长" * 25)
-    at.session_state["v_boxes"] = [BOX_TOP]
-    at.run()
-    at.button(key="w_generate").click().run()
-    assert at.session_state["v_step"] == "text"
-    [msg] = errors(at)
-    assert msg.startswith("Line 1:") and "1-20" in msg and "25" in msg
-
-
 def test_overlapping_boxes_and_missing_box(app):
     at = to_text_step(app)
     set_line(at, 0, "天路")

@@ -95,6 +95,14 @@ def edit_screen() -> None:
     with cols[-1]:
         st.caption(t("edit_hint", lang))
         lines_editor(lang)
+    # the actions right under the lines: a visitor who changed a line's words sees them
+    if ss["v_error"]:
+        st.error(ss["v_error"][1] if lang == "zh" else ss["v_error"][0])
+    c1, c2 = st.columns(2)
+    c1.button(t("edit_next", lang), key="w_edit_next", on_click=state.go, args=("proof",),
+              width="stretch")
+    c2.button(t("edit_apply", lang), key="w_edit_apply", type="primary", on_click=_apply,
+              width="stretch")
     word_inputs(lang)
     line_style_picker(lang)
     st.markdown(f"**{t('edit_boxes', lang)}**")
@@ -105,10 +113,3 @@ def edit_screen() -> None:
     canvas.box_canvas(background=ss["w_edit_bg"][1])
     st.button(t("undo_box", lang), key="w_edit_undo_box", on_click=canvas.undo_box,
               disabled=len(ss["v_boxes"]) <= len(version.lines), width="content")
-    if ss["v_error"]:
-        st.error(ss["v_error"][1] if lang == "zh" else ss["v_error"][0])
-    c1, c2 = st.columns(2)
-    c1.button(t("edit_next", lang), key="w_edit_next", on_click=state.go, args=("proof",),
-              width="stretch")
-    c2.button(t("edit_apply", lang), key="w_edit_apply", type="primary", on_click=_apply,
-              width="stretch")

@@ -288,7 +288,7 @@ def text_paths(candidate_lists) -> dict:
         for c in cands or []:
             cand = Candidate.model_validate(c)
             out["candidates"] += 1
-            out["not_offered"] += not cand.offered
+            out["not_offered"] += not cand.offered and not cand.edited   # versions are never
             for t in cand.checks:
                 out[t.path] += 1
                 out["tries"] += t.tries

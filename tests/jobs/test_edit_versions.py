@@ -106,6 +106,8 @@ def test_the_edit_step_appends_a_version_that_keeps_the_untouched_art(sqlite_sto
     # the visitor grid still shows only the generated candidates
     view = QueueRunner(sqlite_store).poll(str(job.id))
     assert [c.index for c in view.candidates] == [0, 1] and view.latest == 2
+    # a version is no candidate kept from the visitor in the statistics
+    assert sqlite_store.stats()["text"]["not_offered"] == 0
 
 
 def test_edit_lines_redraws_only_what_changed():
@@ -186,28 +188,30 @@ def test_jobs_show_lists_the_versions(sqlite_store, capsys):
     assert "version 2: edit of 0  (chosen)" in out and "平安 / 金沙遗址" in out
 
 
-@pytest.fixture(scope="module")
-def tiny_weights(tmp_path_factory):
+@pytest.fixture(scope="module", params=["anytext", "anytext2"])
+def tiny(request, tmp_path_factory):
+    """(backend name, folder of make-tiny weights for it)."""
     from weights.cli import main
 
-    d = tmp_path_factory.mktemp("tinyw")
-    assert main(["make-tiny", str(d)]) == 0
-    return d
+    d = tmp_path_factory.mktemp(request.param)
+    version = ["--version", "2"] if request.param == "anytext2" else []
+    assert main(["make-tiny", str(d), *version]) == 0
+    return request.param, d
 
 
-def test_tiny_anytext_edit_is_typeset_by_repair_and_reads_back(sqlite_store, tiny_weights,
-                                                               monkeypatch):
-    """The tiny model's edit mode draws noise: the changed line ends typeset by repair; the
+def test_tiny_anytext_edit_is_typeset_by_repair_and_reads_back(sqlite_store, tiny, monkeypatch):
+    """The tiny models' edit mode draws noise: the changed line ends typeset by repair; the
     untouched line keeps how its text was obtained on the base."""
-    monkeypatch.setenv("KIOSK_WEIGHTS", str(tiny_weights))
+    backend, weights = tiny
+    monkeypatch.setenv("KIOSK_WEIGHTS", str(weights))
     monkeypatch.setenv("KIOSK_ANYTEXT_STEPS", "2")
     monkeypatch.setenv("KIOSK_REPAIR_TRIES", "1")
     monkeypatch.setenv("KIOSK_REPAIR_SECONDS", "600")
-    design = {**TWO, "backend": "anytext"}
-    job = _generated(sqlite_store, design, backend="anytext", n=1, size="256x256")
-    assert job.backend == "anytext"
+    design = {**TWO, "backend": backend}
+    job = _generated(sqlite_store, design, backend=backend, n=1, size="256x256")
+    assert job.backend == backend
     base_paths = [c.path for c in job.candidates[0].checks]
-    job = _edited(sqlite_store, job, [dict(TOP, text="平安"), BOTTOM], backend="anytext")
+    job = _edited(sqlite_store, job, [dict(TOP, text="平安"), BOTTOM], backend=backend)
     assert job.error is None
     v = job.candidates[1]
     assert v.parent == 0 and [c.expected for c in v.checks] == ["平安", "金沙遗址"]

@@ -27,10 +27,12 @@ from print.preflight import inspect_pdf
 
 
 def chosen_repaired(job: JobInfo) -> bool:
-    """A line of the chosen candidate was repaired or typeset over its art."""
+    """A line of the chosen candidate was repaired or typeset over its art, or the visitor
+    edited it (the seed alone would redraw the original words)."""
     if job.chosen is None or not job.candidates:
         return False
-    return any(c.path != "model" for c in job.candidates[job.chosen].checks)
+    chosen = job.candidates[job.chosen]
+    return chosen.edited or any(c.path != "model" for c in chosen.checks)
 
 
 def chosen_design(job: JobInfo) -> Design:

@@ -195,6 +195,12 @@ def cmd_show(args) -> int:
             print(f"  {key}: {getattr(job, key)}")
     for c in job.ocr:
         print(f"  ocr: {c.expected!r} read {c.read!r} exact={c.exact} ned={c.ned}")
+    if any(c.edited for c in job.candidates):   # the visitor's edits: a chain through `parent`
+        for i, c in enumerate(job.candidates):
+            what = f"edit of {c.parent}" if c.edited else "generated"
+            texts = " / ".join(ln["text"] for ln in c.lines) if c.edited else ""
+            mark = "  (chosen)" if i == job.chosen else ""
+            print(f"  version {i}: {what}{mark}  {c.path}  {texts}".rstrip())
     for block in job.approval_blocks() if job.state == "ready_for_review" else []:
         print(f"  blocked: {block}")
     for a in audit:

@@ -44,10 +44,26 @@ class Candidate(Record):
     # shown to the visitor: every line reads back (or cannot be judged); when no candidate
     # does, the best one is offered, flagged. Staff see them all.
     offered: bool = True
+    # a version the visitor made by editing candidate `parent` (jobs/edit.py): its own Design
+    # lines (the originals' are the job's design lines); never offered in the grid
+    parent: int | None = None
+    lines: list[dict] = Field(default_factory=list)
 
     @property
     def passes(self) -> bool:
         return bool(self.checks) and all(c.passes for c in self.checks)
+
+    @property
+    def edited(self) -> bool:
+        return self.parent is not None
+
+
+class EditRequest(Record):
+    """A visitor's edit of one version (job-level candidate index `base`): the new version's
+    Design lines, in order. A base line whose box is not among them is erased; a line whose
+    box is new is added; a line on a base box with other words or style is redrawn."""
+    base: int
+    lines: list[dict]
 
 
 class PreflightFinding(Record):
@@ -106,5 +122,5 @@ class Override(Record):
     blocks: list[str]
 
 
-__all__ = ["BuildResult", "Candidate", "GenerationInfo", "Override", "PreflightFinding",
+__all__ = ["BuildResult", "Candidate", "EditRequest", "GenerationInfo", "Override", "PreflightFinding",
            "PreflightSummary", "SheetSummary", "TextCheck"]

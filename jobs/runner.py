@@ -5,8 +5,10 @@
 numbers, a box too small to print, refused words) is refused with one bilingual message and
 never becomes a queued job.
 
-Pages call `start(design)`, `poll(job_id)`, `submit(job_id, choice)`, `abandon(job_id)` and only
-ever hold a job id in their session: the job belongs to the job store and its worker, so it
+Pages call `start(design)`, `poll(job_id)`, `submit(job_id, choice)`, `abandon(job_id)`, and for
+a visitor's edit of a chosen candidate `edit(job_id, base, lines)`, `version(job_id, index)`,
+`submit_version(job_id, index)`; they only ever hold a job id (and a version index) in their
+session: the job belongs to the job store and its worker, so it
 outlives reruns, taps, a closed tab and a server restart, and staff see it. Pages get plain
 JobView / CandidateView values, never rows.
 """
@@ -19,10 +21,13 @@ from typing import Any, Callable
 from PIL import Image
 from sqlalchemy.exc import SQLAlchemyError
 
+from base.errors import DesignError
 from base.settings import settings
 from generator import moderation
 from generator.design import PRODUCTS, Design, make_design
 from jobs import files
+from jobs.edit import version_design, version_lines
+from jobs.records import EditRequest
 from jobs.store import (ABANDONED, APPROVED, AWAITING_CHOICE, BUILDING, CANCELLED, FAILED,
                         GENERATING, PRINTED, QUEUED, READY, REJECTED, SUBMITTED, QueueError,
                         JobInfo, Store, utcnow)
@@ -44,6 +49,26 @@ def submit_design(store: Store, design: Design | dict[str, Any], *, actor: str =
                         size=size, auto_choose=auto_choose, session_id=session_id)
 
 
+def submit_edit(store: Store, job_id: int, base: int, lines: list[dict], *,
+                actor: str = "visitor") -> JobInfo:
+    """The same door for an edit: the new version's whole Design (`lines`: every line it
+    keeps, changes or adds, in order) is validated and moderated before the edit is queued."""
+    job = store.get(int(job_id))
+    if not 0 <= base < len(job.candidates):
+        raise QueueError(f"job {job_id} has no candidate {base}", "没有这个候选图", field="base")
+    design = version_design(job, lines)
+    if [ln.model_dump(mode="json") for ln in design.lines] == \
+            [ln.model_dump(mode="json") for ln in version_design(job, version_lines(job, base)).lines]:
+        raise DesignError("nothing was changed", "文字没有改动", field="lines")
+    verdict = moderation.check_design(design)
+    if not verdict.ok:
+        store.audit(actor, "refused", job.id, {"line": verdict.line, "term": verdict.term,
+                                               "text": verdict.text, "source": "edit"})
+        raise moderation.ModerationError(verdict.line, verdict.term)
+    request = EditRequest(base=base, lines=[ln.model_dump(mode="json") for ln in design.lines])
+    return store.request_edit(job.id, request, actor=actor)
+
+
 def art_size(product: str) -> tuple[int, int]:
     """The candidates' size for a product: multiples of 64 in the aspect of its art window
     (the print build redraws the chosen seed at 300 ppi)."""
@@ -57,6 +82,8 @@ class CandidateView:
     all_exact: bool
     checked: bool          # False when no OCR check ran (nothing to show)
     index: int = 0         # the candidate's place in the job (staff see every candidate)
+    parent: int | None = None   # an edited version: the version it was made from
+    lines: list[dict] = field(default_factory=list)   # its Design lines
 
 
 def offered_indices(job) -> list[int]:
@@ -74,6 +101,8 @@ class JobView:
     candidates: list[CandidateView] = field(default_factory=list)
     error: tuple[str, str] | None = None   # (en, zh)
     ticket: str | None = None
+    editing: bool = False  # the job runs a visitor's edit (not a first generation)
+    latest: int | None = None   # the newest candidate's index (after an edit: the new version)
 
     @property
     def finished(self) -> bool:
@@ -132,13 +161,31 @@ class QueueRunner:
                     cands.append(CandidateView(im.convert("RGB"), c.seed, c.all_exact,
                                                bool(c.checks), i))
         error = None
-        if job.state == FAILED:
+        if job.state == AWAITING_CHOICE and job.error:   # the last edit failed
+            error = ("your words could not be changed this time; your design is kept. Please "
+                     "try again.", "这次没能修改文字，你的设计已保留，请重试。")
+        elif job.state == FAILED:
             error = visitor_error(job.error)
         elif job.state in (CANCELLED, ABANDONED):
             error = ("this design was cancelled", "该设计已取消")
         ticket = job.ticket if state == "submitted" else None
         return JobView(state, job.progress_done, job.progress_total, job.progress_message or "",
-                       eta, cands, error, ticket)
+                       eta, cands, error, ticket, editing=job.edit_request is not None,
+                       latest=len(job.candidates) - 1 if job.candidates else None)
+
+    def version(self, job_id: str, index: int) -> CandidateView:
+        """One candidate or edited version of the job (job-level index), with its lines."""
+        job = self.store.get(int(job_id))
+        c = job.candidates[index]
+        with Image.open(files.resolve(c.path)) as im:
+            return CandidateView(im.convert("RGB"), c.seed, c.all_exact, bool(c.checks), index,
+                                 c.parent, version_lines(job, index))
+
+    def edit(self, job_id: str, base: int, lines: list[dict]) -> None:
+        """Queue the visitor's edit of version `base` (submit_edit: validated and moderated;
+        a KioskError says why not)."""
+        submit_edit(self.store, int(job_id), base, lines)
+        self._wake()
 
     def submit(self, job_id: str, choice: int) -> str:
         """`choice`: the place in JobView.candidates (the offered ones)."""
@@ -147,7 +194,14 @@ class QueueRunner:
             return job.ticket  # a double tap must not make two orders
         offered = offered_indices(job)
         index = offered[int(choice)] if 0 <= int(choice) < len(offered) else -1
-        info = self.store.choose(int(job_id), index, actor="visitor")
+        return self.submit_version(job_id, index)
+
+    def submit_version(self, job_id: str, index: int) -> str:
+        """Submit the job's candidate or edited version `index` (job-level)."""
+        job = self.store.get(int(job_id))
+        if job.state != AWAITING_CHOICE and job.chosen is not None:
+            return job.ticket  # a double tap must not make two orders
+        info = self.store.choose(int(job_id), int(index), actor="visitor")
         self._wake()
         return info.ticket
 

@@ -38,6 +38,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 RELEASE_REVISION = "0001"          # the schema the release before Alembic created
 MIGRATION_LOCK = 0x6B696F736B      # pg_advisory_xact_lock key ("kiosk")
 VERSION_TABLE = "alembic_version"
+# the column each later revision added, newest first: how an unversioned database is dated
+COLUMN_REVISIONS = (("edit_request", "0003"), ("approval_override", "0002"))
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -90,9 +92,10 @@ def _migrate(conn: Connection, head: str) -> None:
         insp = inspect(conn)
         if insp.has_table("kiosk_jobs"):
             # made by create_all, before Alembic: the previous release (revision 0001), or a
-            # development database the interim create_all made with the 0002 model
+            # development database create_all made with a later model (its newest column says which)
             cols = {c["name"] for c in insp.get_columns("kiosk_jobs")}
-            command.stamp(cfg, "0002" if "approval_override" in cols else RELEASE_REVISION)
+            stamp = next((rev for col, rev in COLUMN_REVISIONS if col in cols), RELEASE_REVISION)
+            command.stamp(cfg, stamp)
     command.upgrade(cfg, "head")
 
 

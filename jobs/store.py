@@ -13,6 +13,8 @@ Job states (the `state` column):
     any working state ──error──> failed            queued/generating/awaiting_choice ──> cancelled
     awaiting_choice/queued/generating ──visitor session reset──> abandoned
     awaiting_choice for KIOSK_CHOICE_SECONDS (30 min: the tab was closed) ──> abandoned
+    awaiting_choice ──visitor edits a version (edit_request)──> queued ──claim──> generating
+        ──> awaiting_choice (one more candidate, `parent` set; a failed edit keeps the others)
 
 - approve refuses a job whose checks failed (preflight errors, text that does not read back)
   unless a staff member overrides with a reason (`approval_blocks`, `Override`).
@@ -51,7 +53,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from base.errors import KioskError
 from base.settings import settings
 from jobs.schema import upgrade
-from jobs.records import BuildResult, Candidate, GenerationInfo, Override, TextCheck
+from jobs.records import BuildResult, Candidate, EditRequest, GenerationInfo, Override, TextCheck
 
 QUEUED, GENERATING, AWAITING_CHOICE = "queued", "generating", "awaiting_choice"
 SUBMITTED, BUILDING, READY = "submitted", "building", "ready_for_review"
@@ -151,6 +153,7 @@ class Job(Base):
     printed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     print_error: Mapped[str | None] = mapped_column(Text)
     approval_override: Mapped[dict | None] = mapped_column(JSON)       # records.Override
+    edit_request: Mapped[dict | None] = mapped_column(JSON)            # records.EditRequest pending
 
 
 class AuditLog(Base):
@@ -215,10 +218,11 @@ class JobInfo:
     printed_at: dt.datetime | None
     print_error: str | None
     approval_override: Override | None
+    edit_request: EditRequest | None = None
 
     @classmethod
     def of(cls, job: Job) -> "JobInfo":
-        typed = {"candidates", "ocr", "generation", "build", "approval_override"}
+        typed = {"candidates", "ocr", "generation", "build", "approval_override", "edit_request"}
         data = {f: getattr(job, f) for f in cls.__dataclass_fields__ if f not in typed}
         data["proof_paths"] = data["proof_paths"] or {}
         info = job.build_info or {}
@@ -229,7 +233,9 @@ class JobInfo:
                    if info.get("generation") else None,
                    build=BuildResult.model_validate(info["build"]) if info.get("build") else None,
                    approval_override=Override.model_validate(job.approval_override)
-                   if job.approval_override else None)
+                   if job.approval_override else None,
+                   edit_request=EditRequest.model_validate(job.edit_request)
+                   if job.edit_request else None)
 
     @property
     def ocr_ok(self) -> bool | None:
@@ -282,7 +288,7 @@ def text_paths(candidate_lists) -> dict:
         for c in cands or []:
             cand = Candidate.model_validate(c)
             out["candidates"] += 1
-            out["not_offered"] += not cand.offered
+            out["not_offered"] += not cand.offered and not cand.edited   # versions are never
             for t in cand.checks:
                 out[t.path] += 1
                 out["tries"] += t.tries
@@ -295,7 +301,7 @@ def text_paths(candidate_lists) -> dict:
 class Claim:
     """What a worker got from claim_next: one step of one job."""
     job_id: int
-    step: str            # "generate" or "build"
+    step: str            # "generate", "edit" (queued with an edit_request) or "build"
     owner: str
     attempts: int
     job: JobInfo = field(repr=False)
@@ -493,8 +499,8 @@ class Store:
             if to == GENERATING and job.started_at is None:
                 job.started_at = now
             self._log(s, owner, "claimed", job_id, {"step": to, "attempt": job.attempts})
-            return Claim(job_id, "generate" if to == GENERATING else "build", owner,
-                         job.attempts, JobInfo.of(job))
+            step = ("edit" if job.edit_request else "generate") if to == GENERATING else "build"
+            return Claim(job_id, step, owner, job.attempts, JobInfo.of(job))
 
     def _leased(self, s: Session, job_id: int, owner: str) -> Job | None:
         job = s.get(Job, int(job_id))
@@ -552,6 +558,52 @@ class Store:
                 self._log(s, owner, "generated", job_id, {"backend": backend})
             return JobInfo.of(job)
 
+    def request_edit(self, job_id: int, request: EditRequest, *, actor: str = "visitor") -> JobInfo:
+        """Queue a visitor's edit that jobs.runner.submit_edit validated and moderated: the
+        worker claims it like a generation (the visitor's progress bar works the same)."""
+        with self.session_scope() as s:
+            job = self._get(s, job_id)
+            self._need(job, (AWAITING_CHOICE,), "edit")
+            if not 0 <= request.base < len(job.candidates or []):
+                raise QueueError(f"job {job.id} has no candidate {request.base}", "没有这个候选图",
+                                 field="base")
+            job.edit_request = request.model_dump(mode="json")
+            job.state, job.error, job.attempts = QUEUED, None, 0
+            job.progress_done, job.progress_total, job.progress_message = 0, 1, "edit queued"
+            self._log(s, actor, "edit_requested", job.id,
+                      {"base": request.base, "lines": len(request.lines)})
+            return JobInfo.of(job)
+
+    def finish_edit(self, job_id: int, owner: str, candidate: Candidate) -> JobInfo | None:
+        """The edited version joins the job's candidates; the visitor chooses again."""
+        with self.session_scope() as s:
+            job = self._leased(s, job_id, owner)
+            if job is None:
+                return None
+            job.candidates = [*(job.candidates or []), candidate.model_dump(mode="json")]
+            job.edit_request, job.state, job.attempts = None, AWAITING_CHOICE, 0
+            job.generated_at, job.worker = utcnow(), owner   # the choice clock starts again
+            job.lease_owner = job.heartbeat_at = None
+            job.progress_done, job.progress_message = job.progress_total, "edited"
+            self._log(s, owner, "edited", job_id, {"version": len(job.candidates) - 1,
+                                                   "parent": candidate.parent})
+            return JobInfo.of(job)
+
+    def edit_failed(self, job_id: int, owner: str, error: str) -> JobInfo | None:
+        """An edit that failed loses nothing: back to the choice, `error` says why (staff)."""
+        with self.session_scope() as s:
+            job = self._leased(s, job_id, owner)
+            if job is None:
+                return None
+            self._edit_failed(s, job, owner, error)
+            return JobInfo.of(job)
+
+    def _edit_failed(self, s: Session, job: Job, actor: str, error: str) -> None:
+        job.state, job.error, job.edit_request = AWAITING_CHOICE, error[:2000], None
+        job.lease_owner = job.heartbeat_at = None
+        job.generated_at = utcnow()
+        self._log(s, actor, "edit_failed", job.id, {"error": error[:500]})
+
     @staticmethod
     def _choose(job: Job, index: int) -> None:
         cands = job.candidates or []
@@ -561,6 +613,8 @@ class Store:
         job.chosen = index
         job.art_path = chosen.path
         job.ocr = [c.model_dump(mode="json") for c in chosen.checks]
+        if chosen.edited:   # the Design prints the words the visitor edited
+            job.design = {**job.design, "lines": [dict(ln) for ln in chosen.lines]}
 
     def choose(self, job_id: int, index: int, *, actor: str = "visitor") -> JobInfo:
         """The visitor picked a candidate and submitted: the worker builds the product next."""
@@ -633,6 +687,12 @@ class Store:
                 q = q.with_for_update(skip_locked=True)
             for job in s.scalars(q):
                 dead = job.lease_owner
+                if job.attempts >= limit and job.state == GENERATING and job.edit_request:
+                    # an edit that keeps killing workers: the candidates are still good
+                    self._edit_failed(s, job, actor, f"gave up the edit after {job.attempts} "
+                                      f"attempts (last worker {dead})")
+                    done.append((job.id, "edit_failed"))
+                    continue
                 if job.attempts >= limit:
                     job.error = (f"gave up after {job.attempts} attempts: the worker stopped "
                                  f"during {job.state} each time (last worker {dead})")

@@ -4,6 +4,8 @@ It takes jobs from the job store in order, oldest first:
 
 - generate (queued -> generating -> awaiting_choice, or on to submitted for CLI jobs that
   choose the best candidate themselves): jobs/generate.py;
+- edit (a visitor's edit of a version, queued -> generating -> awaiting_choice with one more
+  candidate; a failed edit goes back to awaiting_choice with every candidate): jobs/edit.py;
 - build (submitted -> building -> ready_for_review): jobs/build.py.
 
 Progress goes into the job row (pages poll the database, so it works the same with an
@@ -33,6 +35,7 @@ from base.settings import settings
 from generator.backends import get_backend
 from generator.result import ProgressFn
 from jobs.build import build_step, chosen_design, chosen_repaired
+from jobs.edit import edit_step
 from jobs.generate import generate_step
 from jobs.store import WAITING, WORKING, Claim, Store, worker_id
 
@@ -264,6 +267,8 @@ class Worker:
         try:
             if claim.step == "generate":
                 self._generate(claim, local)
+            elif claim.step == "edit":
+                self._edit(claim, local)
             else:
                 self._build(claim, local)
         except CancelledError:
@@ -329,6 +334,28 @@ class Worker:
             raise CancelledError("generation was cancelled", "生成已取消")
         with_db_retry(self.store.finish_generation, claim.job_id, self.owner, backend=used,
                       candidates=candidates, info=info, budget_s=max(30.0, self.lease_seconds))
+
+    def _edit(self, claim: Claim, local: threading.Event) -> None:
+        backend = self.backend
+        cancel = _Cancel(self.store, claim.job_id, local)
+        try:
+            version = edit_step(claim.job, backend, self.backend_name, attempt=claim.attempts,
+                                cancel=cancel,
+                                progress=self._progress(claim.job_id, local, throttle=True))
+        except CancelledError:
+            raise
+        except Exception as exc:
+            if _db_error(exc):
+                raise
+            # the visitor keeps every candidate and may try another edit; staff see why
+            log.error("job %s: edit failed:\n%s", claim.job_id, traceback.format_exc())
+            with_db_retry(self.store.edit_failed, claim.job_id, self.owner,
+                          getattr(exc, "en", None) or f"{exc.__class__.__name__}: {exc}")
+            return
+        if cancel.is_set():
+            raise CancelledError("the edit was cancelled", "修改已取消")
+        with_db_retry(self.store.finish_edit, claim.job_id, self.owner, version,
+                      budget_s=max(30.0, self.lease_seconds))
 
     def _build(self, claim: Claim, local: threading.Event) -> None:
         with_db_retry(self.store.set_progress, claim.job_id, self.owner, 0, 1,

@@ -62,8 +62,9 @@ def _drawn(key: str) -> None:
     ss["v_boxes"] = objects_to_boxes(_component_drawing(key), w, h)
 
 
-def box_canvas() -> None:
-    """Draw the canvas; what the visitor draws reaches v_boxes through `_drawn`."""
+def box_canvas(background: bytes | None = None) -> None:
+    """Draw the canvas over the motif, or over `background` (PNG bytes: a chosen candidate
+    being edited); what the visitor draws reaches v_boxes through `_drawn`."""
     from streamlit_drawable_canvas import st_canvas
 
     ss = st.session_state
@@ -80,7 +81,8 @@ def box_canvas() -> None:
         drawing_mode="labeled_rect",
         label=str(len(ss["v_boxes"]) + 1),
         stroke_width=3, stroke_color="#FF5A36", fill_color="rgba(255, 90, 54, 0.12)",
-        background_image=preview.canvas_background(ss["v_motif"], ss["v_product"], w, h),
+        background_image=background or preview.canvas_background(ss["v_motif"], ss["v_product"],
+                                                                  w, h),
         background_image_fit="stretch",
         width=w, height=h, font_size=22,
         initial_drawing=ss["v_canvas_init"],

@@ -66,6 +66,12 @@ def _friendly(err: DesignError, used: list[int]) -> DesignError:
                        f"{t('line_n', 'zh', n=n)}：{strip(err.zh)}", field=err.field)
 
 
+def version_design(ss, lines: list[dict], seed: int) -> Design:
+    """The Design of a candidate or edited version (its own lines and seed) for the proof."""
+    return make_design({"motif": ss["v_motif"], "product": ss["v_product"],
+                        "backend": "procedural", "seed": seed, "lines": lines})
+
+
 def build_design(ss) -> Design:
     """Validate the session's design; raises KioskError with a bilingual visitor message."""
     from generator.moderation import ensure_allowed

@@ -81,6 +81,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "try_again": ("再来一组", "Try again"),
     "edit_text": ("修改文字", "Change my words"),
     "gen_failed": ("生成失败：{reason}", "Generation failed: {reason}"),
+    "edit_title": ("还想改改文字吗？", "Want to change the words?"),
+    "edit_hint": ("改一行的文字：点“第几行”，再用下面的吉祥语、手写或拼音输入；点 ✕ 删除这一行；"
+                  "点“添加一行”后在图上为它画一个框。图案其余部分保持不变。",
+                  "To change a line, tap it, then use the phrases, handwriting or pinyin below; "
+                  "tap ✕ to remove a line; tap “Add a line”, then draw its box on the picture. "
+                  "The rest of the picture stays as it is."),
+    "edit_boxes": ("新加的一行：在图上画出它的框", "A new line: draw its box on the picture"),
+    "edit_apply": ("更新图案", "Update the picture"),
+    "edit_undo": ("↶ 撤销上一次修改", "↶ Undo the last change"),
+    "edit_next": ("就用这张，返回确认", "Use this one, back to the proof"),
+    "edit_words": ("✎ 修改图上的文字", "✎ Change the words on the picture"),
+    "editing_title": ("正在修改你的文字", "Changing your words"),
+    "edit_version": ("修改后的图案", "After your change"),
+    "edit_original": ("你选的原图", "The picture you chose"),
     "proof_title": ("确认打印效果", "Check your souvenir"),
     "front": ("正面", "Front"),
     "back_side": ("背面", "Back"),

@@ -142,6 +142,16 @@ def text_preview(motif_id: str, size: tuple[int, int], lines: list[dict],
     return img
 
 
+def art_background(art: Image.Image, product: str, motif_id: str, width: int,
+                   height: int) -> bytes:
+    """PNG bytes of a candidate's art as the box canvas's background, safe area dashed."""
+    img = art.convert("RGB").resize((width, height), Image.LANCZOS)
+    safe = safe_area(product, motif_id)
+    if safe:
+        _dashed_rect(img, safe, GUIDE_SAFE)
+    return png_bytes(img)
+
+
 def proof_images(design, art: Image.Image, *, guides: bool) -> tuple[Image.Image, Image.Image]:
     """(front, back) as the product will print them, at a screen resolution."""
     front, back = products.proof_images(design, art=art, guides=guides, dpi=PROOF_DPI)

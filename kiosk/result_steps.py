@@ -1,4 +1,5 @@
-"""Steps 5-7: generation progress and candidates, the proof, the ticket.
+"""Steps 5-7: generation progress and candidates, the proof, the ticket (from the proof, the
+visitor may change the words on the chosen picture: kiosk/edit_step.py).
 
 The page holds only a job id; the worker owns the job, so reruns, taps and a closed tab do not
 stop it. While it runs, a fragment reruns every FRAGMENT_S seconds to redraw the progress bar;
@@ -21,7 +22,7 @@ from jobs.runner import CandidateView, JobView, art_size
 from kiosk import preview, state
 from kiosk.resources import get_runner
 from kiosk.chrome import header
-from kiosk.design import build_design
+from kiosk.design import build_design, version_design
 from kiosk.i18n import t
 
 FRAGMENT_S = settings().fragment_seconds
@@ -39,7 +40,8 @@ def _watch(job_id: str, seconds: float) -> JobView:
 
 
 @st.fragment(run_every=FRAGMENT_S)
-def _progress(job_id: str) -> None:
+def progress_panel(job_id: str) -> None:
+    """The job's progress bar; reruns the page once the job is done (generation or an edit)."""
     lang = state.lang()
     # a full page run draws the bar at once; the fragment's own reruns watch the job
     first = st.session_state.pop("w_progress_first", False)
@@ -56,8 +58,8 @@ def _progress(job_id: str) -> None:
     st.progress(min(1.0, view.done / view.total), text=text)
 
 
-def _choose(i: int) -> None:
-    st.session_state["v_choice"] = i
+def _choose(index: int) -> None:
+    st.session_state["v_version"] = index
     st.session_state["v_consent"] = False
     state.go("proof")
 
@@ -73,10 +75,10 @@ def _try_again() -> None:
         return
     get_runner().abandon(ss["v_job"])
     ss["v_job"] = get_runner().start(design)
-    ss["v_choice"] = None
+    ss["v_version"] = None
 
 
-def _badge(c: CandidateView, lang: str) -> None:
+def ocr_badge(c: CandidateView, lang: str) -> None:
     if not c.checked:
         st.caption(t("ocr_unknown", lang))
     elif c.all_exact:
@@ -92,7 +94,7 @@ def generate_screen() -> None:
     header("choose_title" if view.state == "awaiting_choice" else "generating_title")
     if not view.finished:
         ss["w_progress_first"] = True
-        _progress(ss["v_job"])
+        progress_panel(ss["v_job"])
     elif view.state == "failed" or view.state == "unknown":
         en, zh = view.error or ("unknown error", "未知错误")
         st.error(t("gen_failed", lang, reason=zh if lang == "zh" else en))
@@ -106,9 +108,9 @@ def generate_screen() -> None:
                 c = view.candidates[i]
                 with col, st.container(border=True):
                     st.image(c.image, width="stretch", output_format="JPEG")
-                    _badge(c, lang)
+                    ocr_badge(c, lang)
                     st.button(t("choose", lang), key=f"w_choose_{i}", type="primary",
-                              on_click=_choose, args=(i,), width="stretch")
+                              on_click=_choose, args=(c.index,), width="stretch")
     c1, c2 = st.columns(2)
     c1.button(t("edit_text", lang), key="w_edit_text", on_click=state.go, args=("text",), width="stretch")
     c2.button(t("try_again", lang), key="w_try_again", on_click=_try_again, width="stretch",
@@ -118,7 +120,7 @@ def generate_screen() -> None:
 def _submit() -> None:
     ss = st.session_state
     try:
-        ss["v_ticket"] = get_runner().submit(ss["v_job"], ss["v_choice"])
+        ss["v_ticket"] = get_runner().submit_version(ss["v_job"], ss["v_version"])
     except KioskError as err:
         state.set_error(err.en, err.zh)
         return
@@ -129,12 +131,11 @@ def proof_screen() -> None:
     lang = state.lang()
     ss = st.session_state
     view = get_runner().poll(ss["v_job"]) if ss.get("v_job") else JobView("unknown")
-    if view.state not in ("awaiting_choice", "submitted") or ss["v_choice"] is None \
-            or ss["v_choice"] >= len(view.candidates):
+    if view.state not in ("awaiting_choice", "submitted") or ss["v_version"] is None:
         state.go("generate")
         st.rerun()
-    cand = view.candidates[ss["v_choice"]]
-    design = build_design(ss).model_copy(update={"seed": cand.seed})
+    cand = get_runner().version(ss["v_job"], ss["v_version"])   # as chosen, or as edited
+    design = version_design(ss, cand.lines, cand.seed)
     guides = st.toggle(t("show_guides", lang), key="w_guides")
     if guides:
         st.caption(t("guides_legend", lang))
@@ -147,6 +148,8 @@ def proof_screen() -> None:
     with cols[-1]:
         st.markdown(f"**{t('back_side', lang)}**")
         st.image(back, width="stretch", output_format="JPEG")
+    st.button(t("edit_words", lang), key="w_proof_edit", on_click=state.go, args=("edit",),
+              width="stretch", disabled=view.state != "awaiting_choice")
     consent = st.checkbox(t("consent", lang), key="w_consent")
     if ss["v_error"]:
         st.error(ss["v_error"][1] if lang == "zh" else ss["v_error"][0])

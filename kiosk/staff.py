@@ -53,6 +53,13 @@ def _ocr_badge(job: JobInfo) -> str:
     return f":orange-badge[OCR {bad}/{len(job.ocr)} ✗]"
 
 
+def _edited_badge(job: JobInfo) -> str:
+    """' · badge' when the visitor changed the words of the chosen picture (jobs/edit.py)."""
+    if job.chosen is None or job.chosen >= len(job.candidates) or not job.candidates[job.chosen].edited:
+        return ""
+    return " · :orange-badge[访客改过文字 · edited by the visitor]"
+
+
 PATH_BADGE = {"model": ":green-badge[{zh} · model]", "repaired": ":blue-badge[{zh} · repaired ×{n}]",
               "typeset": ":violet-badge[{zh} · typeset]"}
 PATH_ZH = {"model": "模型", "repaired": "已修复", "typeset": "排字"}
@@ -287,7 +294,7 @@ def _queue(store) -> None:
             if thumb:
                 c1.image(thumb, width=120)
             c2.markdown(f"**{md(job.ticket)}** · :blue-badge[{job.state}] · {md(job.backend or '-')} · "
-                        f"{_ocr_badge(job)} · {_age(job)}")
+                        f"{_ocr_badge(job)}{_edited_badge(job)} · {_age(job)}")
             c2.text(_texts(job))
             if job.print_error:
                 c2.error(f"打印失败 · print failed: {md(job.print_error)}")
@@ -338,7 +345,8 @@ def _detail(store, job_id: int) -> None:
         rel = job.proof_paths.get(side)
         if rel and files.exists(rel):
             col.image(str(files.resolve(rel)), caption=label)
-    st.markdown(f"{L('生成方式', 'Backend')}: {md(job.backend or '-')} · {_ocr_badge(job)} · "
+    st.markdown(f"{L('生成方式', 'Backend')}: {md(job.backend or '-')} · {_ocr_badge(job)}"
+                f"{_edited_badge(job)} · "
                 f"{L('尝试', 'attempts')}: {job.attempts} · {L('已打印', 'printed')}: {job.print_count}")
     if job.ocr:
         for c in job.ocr:
@@ -348,6 +356,7 @@ def _detail(store, job_id: int) -> None:
     if len(job.candidates) > 1 or any(not c.offered for c in job.candidates):
         st.caption(L("候选图（访客只看到通过检查的）", "Candidates (the visitor sees only those that read back)"))
         st.dataframe([{"candidate": i, "seed": c.seed, "offered": c.offered, "reads back": c.passes,
+                       "edit of": c.parent,
                        "paths": " ".join(f"{t.path}" + (f"×{t.tries}" if t.tries else "")
                                          for t in c.checks)}
                       for i, c in enumerate(job.candidates)])

@@ -10,7 +10,7 @@ import streamlit as st
 
 from kiosk.i18n import DEFAULT_LANG
 
-STEPS = ("start", "motif", "product", "text", "generate", "proof", "done")
+STEPS = ("start", "motif", "product", "text", "generate", "edit", "proof", "done")
 
 
 def _defaults() -> dict:
@@ -29,7 +29,9 @@ def _defaults() -> dict:
         "v_vertical": False,
         "v_seed": 7,
         "v_job": None,            # generation job id (owned by the worker)
-        "v_choice": None,         # chosen candidate index
+        "v_version": None,        # the candidate or edited version shown (job-level index)
+        "v_edit_of": None,        # the version whose lines v_texts/v_boxes hold for editing
+        "v_editing": False,       # an edit of v_version is with the worker
         "v_consent": False,
         "v_guides": False,
         "v_ticket": None,

@@ -96,11 +96,11 @@ def _generate() -> None:
     if ss.get("v_job"):
         get_runner().abandon(ss["v_job"])
     ss["v_job"] = get_runner().start(design)
-    ss["v_choice"] = None
+    ss["v_version"] = None
     state.go("generate")
 
 
-def _lines_editor(lang: str) -> None:
+def lines_editor(lang: str) -> None:
     ss = st.session_state
     for i in range(len(ss["v_texts"])):
         key = f"w_text_{i}"
@@ -122,7 +122,7 @@ def _lines_editor(lang: str) -> None:
         st.button(t("add_line", lang), key="w_add_line", on_click=_add_line)
 
 
-def _input_methods(lang: str) -> None:
+def word_inputs(lang: str) -> None:
     ss = st.session_state
     tabs = st.tabs([t("tab_phrases", lang), t("tab_handwriting", lang), t("tab_pinyin", lang)])
     with tabs[0]:
@@ -186,7 +186,7 @@ def _style_css(n_lines: int) -> str:
     return "<style>" + "".join(rules) + "</style>"
 
 
-def _style(lang: str) -> None:
+def line_style_picker(lang: str) -> None:
     """Font and colour of the current line: big buttons, the chosen one highlighted."""
     ss = st.session_state
     cur = min(ss["v_cur"], len(ss["v_texts"]) - 1)
@@ -255,9 +255,9 @@ def _current_error() -> tuple[str, str] | None:
 def text_screen() -> None:
     lang = state.lang()
     ss = st.session_state
-    _lines_editor(lang)
-    _input_methods(lang)
-    _style(lang)
+    lines_editor(lang)
+    word_inputs(lang)
+    line_style_picker(lang)
     _boxes(lang)
     error = _current_error()
     if error:

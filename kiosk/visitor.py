@@ -15,6 +15,7 @@ from kiosk import preview, state
 from kiosk.chrome import header, restart
 from kiosk.i18n import t
 from kiosk.resources import warm_up
+from kiosk.edit_step import edit_screen
 from kiosk.result_steps import done_screen, generate_screen, proof_screen
 from kiosk.text_step import text_screen
 from kiosk.touch import install_touch
@@ -89,6 +90,7 @@ SCREENS = {
     "start": start_screen, "motif": motif_screen, "product": product_screen,
     "text": lambda: (header("text_title"), text_screen()),
     "generate": generate_screen,
+    "edit": edit_screen,
     "proof": lambda: (header("proof_title"), proof_screen()),
     "done": lambda: (header("done_title"), done_screen()),
 }
@@ -101,9 +103,9 @@ def main() -> None:
     warm_up()
     install_touch(settings().idle_seconds, active=ss["v_step"] != "start")
     step = ss["v_step"]
-    if step in ("product", "text", "generate", "proof") and not ss.get("v_motif"):
+    if step in ("product", "text", "generate", "edit", "proof") and not ss.get("v_motif"):
         step = ss["v_step"] = "motif"  # a stale session (e.g. after a server restart)
-    elif step in ("text", "generate", "proof") and not ss.get("v_product"):
+    elif step in ("text", "generate", "edit", "proof") and not ss.get("v_product"):
         step = ss["v_step"] = "product"
     SCREENS[step]()
 

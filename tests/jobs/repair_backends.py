@@ -40,3 +40,12 @@ class NeverBackend(SecondTryBackend):
         self.edits = 0   # every call odd: always wrong
         return super().generate(design.model_copy(update={"mode": "generate"})
                                 if design.mode == "generate" else design, check=check, **kw)
+
+
+class BrokenEditBackend(ProceduralBackend):
+    """Generates as the procedural backend does; its edit mode fails (a GPU out of memory)."""
+
+    def generate(self, design, **kw) -> GeneratedArt:
+        if design.mode == "edit":
+            raise RuntimeError("CUDA out of memory")
+        return super().generate(design, **kw)

@@ -200,6 +200,7 @@ def test_release_database_is_adopted_without_losing_anything(db):
             cols = {col["name"]: col for col in inspect(c).get_columns("kiosk_jobs")}
         engine.dispose()
         assert "approval_override" in cols and cols["approval_override"]["nullable"]
+        assert "edit_request" in cols and cols["edit_request"]["nullable"]
         assert _schema_diff(url) == []
 
         # every stored value, column by column, exactly as the release wrote it
@@ -225,7 +226,7 @@ def test_release_database_is_adopted_without_losing_anything(db):
             assert got == from_list
             for f in plain:
                 assert getattr(got, f) == want[f], (want["state"], f)
-            assert got.approval_override is None
+            assert got.approval_override is None and got.edit_request is None
             assert [c.model_dump(include={"seed", "path", "all_exact", "mean_ned"})
                     for c in got.candidates] == [
                 {k: c[k] for k in ("seed", "path", "all_exact", "mean_ned")}
@@ -335,6 +336,31 @@ def test_development_database_without_version_is_adopted(var):
         store.dispose()
 
 
+def test_a_0002_database_gets_the_edit_request_column(db):
+    """Revision 0003 on a database at 0002 with a job waiting for its choice: the job is
+    kept, reads no pending edit, and can then be edited."""
+    _name, url = db
+    engine = create_engine(url)
+    try:
+        with engine.begin() as c:
+            command.upgrade(schema.alembic_config(c), "0002")
+    finally:
+        engine.dispose()
+    store = q.Store(url)
+    try:
+        assert _versions(url) == ["0003"] and _schema_diff(url) == []
+        job = store.submit({"version": 1, "lines": []}, actor="test")
+        with store.session_scope() as s:
+            row = s.get(q.Job, job.id)
+            row.state, row.candidates = q.AWAITING_CHOICE, [{"seed": 1, "path": "a.png"}]
+        assert store.get(job.id).edit_request is None
+        from jobs.records import EditRequest
+        got = store.request_edit(job.id, EditRequest(base=0, lines=[{"text": "平安"}]))
+        assert got.state == q.QUEUED and store.get(job.id).edit_request.lines == [{"text": "平安"}]
+    finally:
+        store.dispose()
+
+
 # -- empty and current databases ---------------------------------------------------------------
 
 def test_empty_database_gets_the_head_schema_and_reopening_is_one_query(db, monkeypatch):
@@ -368,9 +394,10 @@ def test_empty_database_gets_the_head_schema_and_reopening_is_one_query(db, monk
 
 
 def test_head_is_the_last_migration():
-    assert schema.head_revision() == "0002"
+    assert schema.head_revision() == "0003"
     versions = sorted(p.name for p in (schema.MIGRATIONS / "versions").glob("*.py"))
-    assert versions == ["0001_release_schema.py", "0002_approval_override.py"]
+    assert versions == ["0001_release_schema.py", "0002_approval_override.py",
+                        "0003_edit_request.py"]
 
 
 # -- several processes at once -----------------------------------------------------------------

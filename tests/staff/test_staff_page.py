@@ -185,3 +185,25 @@ def test_detail_shows_line_styles_and_anytext_colour_warning(env):
         con.execute(text("UPDATE kiosk_jobs SET backend = 'anytext' WHERE id = :id"), {"id": job.id})
     at.run()
     assert any("Colour is not guaranteed" in w.value and "颜色不保证" in w.value for w in at.warning)
+
+
+def test_a_picture_the_visitor_edited_is_marked(env):
+    from jobs.runner import QueueRunner, submit_edit
+
+    _, store = env
+    design = {"motif": "sunbird", "product": "postcard", "seed": 3,
+              "lines": [{"text": "天路", "box": [0.3, 0.08, 0.4, 0.12]}]}
+    job = submit_design(store, design, n=1, size="768x512")
+    Worker(store, backend="procedural").run_until_idle()
+    submit_edit(store, job.id, 0, [{**design["lines"][0], "text": "平安"}])
+    Worker(store, backend="procedural").run_until_idle()
+    QueueRunner(store).submit_version(str(job.id), 1)
+    Worker(store, backend="procedural").run_until_idle()
+    assert store.get(job.id).state == q.READY
+    at = _login(_session(), PASSWORD)
+    assert any("edited by the visitor" in m.value for m in at.markdown)   # in the queue
+    at.button(key=f"s_open_{job.id}").click().run()
+    assert not at.exception
+    assert any("edited by the visitor" in m.value for m in at.markdown)   # on the job page
+    table = next(df.value for df in at.dataframe if "edit of" in df.value.columns)
+    assert list(table["edit of"].fillna(-1)) == [-1, 0]

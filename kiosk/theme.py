@@ -1,4 +1,5 @@
-"""Kiosk look: loads theme.css once per run (Streamlit chrome hidden, big touch targets)."""
+"""Kiosk look: loads theme.css once per run (Streamlit chrome hidden, big touch targets), and
+visitor.css on the visitor pages (no element toolbar, the sticky action bar)."""
 from __future__ import annotations
 
 import functools
@@ -7,12 +8,17 @@ from pathlib import Path
 import streamlit as st
 
 CSS_FILE = Path(__file__).with_name("theme.css")
+VISITOR_CSS_FILE = Path(__file__).with_name("visitor.css")
 
 
-@functools.lru_cache(maxsize=1)
-def _css() -> str:
-    return CSS_FILE.read_text(encoding="utf-8")
+@functools.lru_cache(maxsize=2)
+def _css(path: Path = CSS_FILE) -> str:
+    return path.read_text(encoding="utf-8")
 
 
 def apply_theme() -> None:
     st.html(f"<style>{_css()}</style>")
+
+
+def apply_visitor_theme() -> None:
+    st.html(f"<style>{_css(VISITOR_CSS_FILE)}</style>")

@@ -1,5 +1,6 @@
-"""Kiosk look: loads theme.css once per run (Streamlit chrome hidden, big touch targets), and
-visitor.css on the visitor pages (no element toolbar, the sticky action bar)."""
+"""Kiosk look: loads theme.css once per run (Streamlit chrome hidden, big touch targets),
+visitor.css on the visitor pages (no element toolbar, the sticky action bar) and staff.css on
+the staff page."""
 from __future__ import annotations
 
 import functools
@@ -9,9 +10,10 @@ import streamlit as st
 
 CSS_FILE = Path(__file__).with_name("theme.css")
 VISITOR_CSS_FILE = Path(__file__).with_name("visitor.css")
+STAFF_CSS_FILE = Path(__file__).with_name("staff.css")
 
 
-@functools.lru_cache(maxsize=2)
+@functools.lru_cache(maxsize=3)
 def _css(path: Path = CSS_FILE) -> str:
     return path.read_text(encoding="utf-8")
 
@@ -22,3 +24,7 @@ def apply_theme() -> None:
 
 def apply_visitor_theme() -> None:
     st.html(f"<style>{_css(VISITOR_CSS_FILE)}</style>")
+
+
+def apply_staff_theme() -> None:
+    st.html(f"<style>{_css(STAFF_CSS_FILE)}</style>")

@@ -102,6 +102,7 @@ def test_counter_search_words_labels_reject_while_typing(chromium, monkeypatch, 
             _settled(page)
             _no_raw_states(page)
             assert page.evaluate(_CLIPPED) == []
+            reason.scroll_into_view_if_needed()
             _shot(page, "03_job")
             reason.click()
             page.keyboard.type("text is blurred")

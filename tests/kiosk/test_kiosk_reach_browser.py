@@ -93,9 +93,8 @@ def test_next_action_on_screen_without_scrolling(kiosk_server, page):
     assert_reachable(page, ".st-key-w_submit button")
 
 
-def test_candidate_corner_tap_opens_no_full_screen(kiosk_server, page):
-    if page.orientation != "portrait":
-        pytest.skip("one orientation is enough: the toolbar does not depend on it")
+def test_candidate_corner_tap_opens_no_full_screen(kiosk_server, touch_page):
+    page = touch_page   # portrait; the toolbar does not depend on the orientation
     _to_words(page, kiosk_server)
     _to_candidates(page)
     img = page.locator("[data-testid='stImage'] img").first

@@ -64,7 +64,7 @@ def review(page, url: str, store, jobs, *, open_n: int = OPEN, reject_n: int = R
     page.locator(f".st-key-s_open_{jobs[0].id} button").click()
     clicks += 1
     for i, job in enumerate(jobs[:open_n + reject_n]):
-        page.get_by_text(f"{job.ticket} · ready_for_review").wait_for(timeout=30_000)
+        page.get_by_text(f"{job.ticket} · 待审核 · Ready for review").wait_for(timeout=30_000)
         settled(page)
         if shot and i == 0:
             shot(page, "staff_review_01_job")
@@ -74,7 +74,7 @@ def review(page, url: str, store, jobs, *, open_n: int = OPEN, reject_n: int = R
     # 2. back to the queue: select all ready, approve selected
     nxt = jobs[open_n + reject_n] if len(jobs) > open_n + reject_n else None
     if nxt is not None:
-        page.get_by_text(f"{nxt.ticket} · ready_for_review").wait_for(timeout=30_000)
+        page.get_by_text(f"{nxt.ticket} · 待审核 · Ready for review").wait_for(timeout=30_000)
     settled(page)
     page.locator(".st-key-s_back button").click()
     clicks += 1

@@ -7,12 +7,36 @@ from __future__ import annotations
 from base.settings import settings
 from jobs import files
 from jobs.store import APPROVED, PRINTED, JobInfo, Store
-from print.output import PrinterError, destination, send
+from print.output import HOT_FOLDER, PRINTER, PrinterError, destination, output_kind, send
+
+# The state staff read for a printed job whose PDF only went to the hot folder (not a job state).
+SENT_TO_HOT_FOLDER = "sent_to_hot_folder"
 
 
 def output_destination() -> str:
     s = settings()
     return destination(s.printer, s.hotfolder_dir())
+
+
+def current_output() -> str:
+    """What takes an approved PDF now: PRINTER or HOT_FOLDER (print/output.py)."""
+    return output_kind(settings().printer)
+
+
+def took_it(detail: dict) -> str:
+    """PRINTER or HOT_FOLDER, from a printed/reprinted audit entry (Store.print_outputs); entries
+    written before the output was recorded are told apart by their destination's words."""
+    if detail.get("output"):
+        return detail["output"]
+    return PRINTER if str(detail.get("destination", "")).startswith("printer ") else HOT_FOLDER
+
+
+def shown_states(store: Store, jobs: list[JobInfo]) -> dict[int, str]:
+    """The state staff see for each job (by id): its own, except that a printed job whose PDF
+    last went to the hot folder, not to a printer, reads SENT_TO_HOT_FOLDER."""
+    outputs = store.print_outputs([j.id for j in jobs if j.state == PRINTED])
+    return {j.id: SENT_TO_HOT_FOLDER if j.id in outputs and took_it(outputs[j.id]) == HOT_FOLDER
+            else j.state for j in jobs}
 
 
 def send_job(job: JobInfo) -> str:
@@ -47,7 +71,7 @@ def _output(store: Store, job: JobInfo, actor: str) -> tuple[JobInfo, str | None
         where = send_job(job)
     except PrinterError as exc:
         return store.print_failed(job.id, actor=actor, error=exc.en), exc.en
-    return store.mark_printed(job.id, actor=actor, destination=where), None
+    return store.mark_printed(job.id, actor=actor, destination=where, output=current_output()), None
 
 
 # -- trained motifs (python -m weights train-motif) -------------------------------------------------

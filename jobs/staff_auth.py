@@ -127,4 +127,8 @@ def login(store, name: str, password: str) -> LoginResult:
                                lock_seconds=s.staff_lock_seconds, actor=actor)
     if until:
         return _locked(until)
-    return LoginResult(False, en="Wrong password.", zh="密码错误。")
+    left = s.staff_max_failures - store.login_failures(ACCOUNT)
+    minutes = max(1, round(s.staff_lock_seconds / 60))
+    return LoginResult(False, en=f"Wrong password. {left} more {'try' if left == 1 else 'tries'} "
+                                 f"before the login locks for {minutes} min.",
+                       zh=f"密码错误。再错 {left} 次，登录将锁定 {minutes} 分钟。")

@@ -38,6 +38,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import socket
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator, Sequence
@@ -373,6 +374,16 @@ def ticket_label(seq: int) -> str:
     """1 -> A-001 ... 999 -> A-999, 1000 -> B-001: short enough to call out at the counter."""
     letter = TICKET_LETTERS[((seq - 1) // 999) % len(TICKET_LETTERS)]
     return f"{letter}-{(seq - 1) % 999 + 1:03d}"
+
+
+def ticket_pattern(typed: str) -> str:
+    """A ticket as staff type it, as a LIKE pattern on tickets without their dash: any case,
+    with or without the dash and the leading zeros ("a12", "A-012" and "12" find A-012)."""
+    text = re.sub(r"[^0-9A-Z]", "", typed.upper())
+    m = re.fullmatch(r"([A-Z]?)(\d{1,3})", text)
+    if m:
+        text = m.group(1) + m.group(2).zfill(3)
+    return f"%{text}%"
 
 
 def _today() -> str:
@@ -759,14 +770,19 @@ class Store:
                 self._log(s, actor, "approved", job.id, {})
             return JobInfo.of(job)
 
-    def mark_printed(self, job_id: int, *, actor: str, destination: str) -> JobInfo:
+    def mark_printed(self, job_id: int, *, actor: str, destination: str,
+                     output: str | None = None) -> JobInfo:
+        """The PDF left for `destination`; `output` says what took it (print/output.py
+        PRINTER or HOT_FOLDER), kept in the audit entry (see print_outputs)."""
         with self.session_scope() as s:
             job = self._get(s, job_id)
             self._need(job, (APPROVED, PRINTED), "print")
             job.state, job.printed_at, job.print_error = PRINTED, utcnow(), None
             job.print_count = (job.print_count or 0) + 1
-            self._log(s, actor, "printed" if job.print_count == 1 else "reprinted", job.id,
-                      {"destination": destination, "count": job.print_count})
+            detail = {"destination": destination, "count": job.print_count}
+            if output:
+                detail["output"] = output
+            self._log(s, actor, "printed" if job.print_count == 1 else "reprinted", job.id, detail)
             return JobInfo.of(job)
 
     def print_failed(self, job_id: int, *, actor: str, error: str) -> JobInfo:
@@ -815,11 +831,15 @@ class Store:
             return JobInfo.of(job)
 
     def list_jobs(self, states: tuple[str, ...] | list[str] | None = None, *, limit: int = 200,
-                  newest_first: bool = False) -> list[JobInfo]:
+                  newest_first: bool = False, ticket: str | None = None) -> list[JobInfo]:
+        """Jobs in `states` (None: all), oldest first; `ticket`: only the jobs with the ticket
+        typed (see ticket_pattern)."""
         with self.session_scope(write=False) as s:
             q = select(Job)
             if states:
                 q = q.where(Job.state.in_(tuple(states)))
+            if ticket is not None:
+                q = q.where(func.replace(Job.ticket, "-", "").like(ticket_pattern(ticket)))
             order = (Job.created_at.desc(), Job.id.desc()) if newest_first else (Job.created_at, Job.id)
             return [JobInfo.of(j) for j in s.scalars(q.order_by(*order).limit(limit))]
 
@@ -911,6 +931,17 @@ class Store:
             rows = s.scalars(q.order_by(AuditLog.id.desc()).limit(limit))
             return [AuditEntry(r.id, r.at, r.actor, r.action, r.job_id, r.detail or {}) for r in rows]
 
+    def print_outputs(self, job_ids: Sequence[int]) -> dict[int, dict]:
+        """Each job's latest printed/reprinted audit detail (where its PDF went), by job id."""
+        if not job_ids:
+            return {}
+        with self.session_scope(write=False) as s:
+            rows = s.execute(select(AuditLog.job_id, AuditLog.detail)
+                             .where(AuditLog.job_id.in_(tuple(job_ids)),
+                                    AuditLog.action.in_(("printed", "reprinted")))
+                             .order_by(AuditLog.id)).all()
+        return {job_id: detail or {} for job_id, detail in rows}   # the last one wins
+
     # -- staff login throttle ------------------------------------------------------------------
     def locked_until(self, account: str) -> dt.datetime | None:
         with self.session_scope(write=False) as s:
@@ -918,6 +949,14 @@ class Store:
             if row and row.locked_until and row.locked_until > utcnow():
                 return row.locked_until
             return None
+
+    def login_failures(self, account: str) -> int:
+        """Wrong passwords in a row so far (0 once a lock has run out)."""
+        with self.session_scope(write=False) as s:
+            row = s.get(LoginThrottle, account)
+            if row is None or (row.locked_until and row.locked_until <= utcnow()):
+                return 0
+            return row.failures or 0
 
     def login_failed(self, account: str, *, max_failures: int, lock_seconds: float,
                      actor: str = "staff") -> dt.datetime | None:

@@ -1,4 +1,5 @@
-"""The strip on top of every visitor screen: step, title, "start over", language switch."""
+"""The strip on top of every visitor screen (step, title, "start over", language switch) and the
+action bar at its bottom."""
 from __future__ import annotations
 
 import streamlit as st
@@ -24,6 +25,12 @@ def header(title_key: str) -> None:
             st.button(t("restart", lang), key="k_restart", on_click=restart, width="stretch")
     with right:
         st.button(t("lang_switch", lang), key="k_lang_btn", on_click=state.toggle_lang, width="stretch")
+
+
+def action_bar():
+    """The step's next action(s): a container that kiosk/visitor.css keeps on screen, at the
+    bottom, however tall the step is (use as `with action_bar():`)."""
+    return st.container(key="k_actions")
 
 
 def restart(idle: bool = False) -> None:

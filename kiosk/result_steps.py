@@ -21,7 +21,7 @@ from base.settings import settings
 from jobs.runner import CandidateView, JobView, art_size
 from kiosk import preview, state
 from kiosk.resources import get_runner
-from kiosk.chrome import header
+from kiosk.chrome import action_bar, header
 from kiosk.design import build_design, version_design
 from kiosk.i18n import t
 
@@ -150,13 +150,15 @@ def proof_screen() -> None:
         st.image(back, width="stretch", output_format="JPEG")
     st.button(t("edit_words", lang), key="w_proof_edit", on_click=state.go, args=("edit",),
               width="stretch", disabled=view.state != "awaiting_choice")
-    consent = st.checkbox(t("consent", lang), key="w_consent")
-    if ss["v_error"]:
-        st.error(ss["v_error"][1] if lang == "zh" else ss["v_error"][0])
-    c1, c2 = st.columns([1, 2])
-    c1.button(t("back", lang), key="w_back_proof", on_click=state.go, args=("generate",), width="stretch")
-    c2.button(t("submit", lang), key="w_submit", type="primary", on_click=_submit,
-              disabled=not consent, width="stretch")
+    with action_bar():
+        consent = st.checkbox(t("consent", lang), key="w_consent")
+        if ss["v_error"]:
+            st.error(ss["v_error"][1] if lang == "zh" else ss["v_error"][0])
+        c1, c2 = st.columns([1, 2])
+        c1.button(t("back", lang), key="w_back_proof", on_click=state.go, args=("generate",),
+                  width="stretch")
+        c2.button(t("submit", lang), key="w_submit", type="primary", on_click=_submit,
+                  disabled=not consent, width="stretch")
 
 
 def done_screen() -> None:

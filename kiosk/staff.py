@@ -20,6 +20,9 @@ from jobs import files, staff, staff_auth
 from jobs.records import TextCheck
 from jobs.store import APPROVED, FAILED, PRINTED, READY, STATES, ApprovalBlocked, JobInfo, QueueError
 from kiosk.resources import get_store
+from kiosk.staff_words import filter_words, state_words
+from kiosk.theme import apply_staff_theme
+from print.output import HOT_FOLDER, PRINTER
 
 DEFAULT_FILTER = [READY, APPROVED, FAILED]
 # one tap rejects with a reason staff give most often (any other reason: type it)
@@ -161,8 +164,10 @@ def _approve(ids: list[int], override_key: str | None = None) -> None:
             continue
         if err:
             _flash("error", f"{job.ticket}: 已批准，未打印 · approved, not printed: {err}")
+        elif staff.current_output() == PRINTER:
+            _flash("success", f"{job.ticket}: 已打印 · printed, sent to {staff.output_destination()}")
         else:
-            _flash("success", f"{job.ticket}: 已打印 · sent to {staff.output_destination()}")
+            _flash("success", f"{job.ticket}: 已送热文件夹 · sent to {staff.output_destination()}")
     for job_id in ids:
         st.session_state.pop(f"s_sel_{job_id}", None)
 
@@ -182,8 +187,10 @@ def _reprint(job_id: int) -> None:
     except KioskError as exc:  # PrinterError / QueueError
         _flash("error", f"{exc.zh} {exc.en}")
         return
+    again = L("已重印", "reprinted") if staff.current_output() == PRINTER \
+        else L("已再次送热文件夹", "sent to the hot folder again")
     _flash("error" if err else "success",
-           f"{job.ticket}: " + (f"未打印 · not printed: {err}" if err else "已重印 · reprinted"))
+           f"{job.ticket}: " + (f"未打印 · not printed: {err}" if err else again))
 
 
 def _retry(job_id: int) -> None:
@@ -266,25 +273,35 @@ def _queue_live() -> None:
 
 def _queue(store) -> None:
     counts = store.counts()
-    st.caption("  ·  ".join(f"{s}: {counts.get(s, 0)}" for s in STATES if counts.get(s)) or "—")
-    f, r = st.columns([5, 1.4], vertical_alignment="bottom")
-    states = f.multiselect(L("状态", "States"), STATES, default=DEFAULT_FILTER, key="s_filter")
+    st.caption("  ·  ".join(f"{filter_words(s)}: {counts.get(s, 0)}" for s in STATES
+                            if counts.get(s)) or "—")
+    t, f, r = st.columns([1.6, 4, 1.4], vertical_alignment="bottom")
+    # the ticket a visitor shows at the counter: that job, whatever its state
+    typed = t.text_input(L("取件号", "Ticket"), key="s_search", placeholder="A-012").strip()
+    states = f.multiselect(L("状态", "States"), STATES, default=DEFAULT_FILTER, key="s_filter",
+                           format_func=filter_words)
     r.button(L("刷新", "Refresh"), key="s_refresh")  # any click reruns the page with fresh rows
-    jobs = store.list_jobs(states or None, limit=200)
+    if typed:
+        jobs = store.list_jobs(None, ticket=typed, newest_first=True, limit=50)
+        st.caption(L(f"取件号含“{md(typed)}”的任务（所有状态）",
+                     f"Jobs with ticket {md(typed)}, every state"))
+    else:
+        jobs = store.list_jobs(states or None, limit=200)
+    shown = staff.shown_states(store, jobs)
     # a job whose checks failed is approved one at a time, from its page, with a reason
     selectable = [j.id for j in jobs if j.state in (READY, APPROVED)
                   and (j.state == APPROVED or not j.approval_blocks())]
     picked = [i for i in selectable if st.session_state.get(f"s_sel_{i}")]
     # jobs the checks blocked are never in "all ready": they need a reason, one by one
     ready_ok = [j.id for j in jobs if j.state == READY and j.id in selectable]
-    b1, b2, _ = st.columns([1.6, 1.6, 3])
-    b1.button(L(f"全选待审（{len(ready_ok)}）", f"Select all ready ({len(ready_ok)})"),
-              key="s_select_all", disabled=not ready_ok, on_click=_select_all, args=(ready_ok,))
-    b2.button(L(f"批准所选（{len(picked)}）", f"Approve selected ({len(picked)})"),
-              key="s_bulk_approve", disabled=not picked, on_click=_approve, args=(picked,),
-              type="primary")
+    with st.container(horizontal=True):   # buttons as wide as their labels: never cut off
+        st.button(L(f"全选待审（{len(ready_ok)}）", f"Select all ready ({len(ready_ok)})"),
+                  key="s_select_all", disabled=not ready_ok, on_click=_select_all, args=(ready_ok,))
+        st.button(L(f"批准所选（{len(picked)}）", f"Approve selected ({len(picked)})"),
+                  key="s_bulk_approve", disabled=not picked, on_click=_approve, args=(picked,),
+                  type="primary")
     if not jobs:
-        st.info(L("没有任务", "No jobs"))
+        st.info(L("没有这个取件号", "No job with this ticket") if typed else L("没有任务", "No jobs"))
     for job in jobs:
         with st.container(border=True):
             c0, c1, c2, c3 = st.columns([0.4, 1.3, 4, 1.7])
@@ -293,7 +310,8 @@ def _queue(store) -> None:
             thumb = _thumb(job)
             if thumb:
                 c1.image(thumb, width=120)
-            c2.markdown(f"**{md(job.ticket)}** · :blue-badge[{job.state}] · {md(job.backend or '-')} · "
+            c2.markdown(f"**{md(job.ticket)}** · :blue-badge[{md(state_words(shown[job.id]))}] · "
+                        f"{md(job.backend or '-')} · "
                         f"{_ocr_badge(job)}{_edited_badge(job)} · {_age(job)}")
             c2.text(_texts(job))
             if job.print_error:
@@ -330,7 +348,8 @@ def _detail(store, job_id: int) -> None:
         st.error(md(f"{exc.zh} {exc.en}"))
         return
     st.button("← " + L("返回队列", "Back to the queue"), key="s_back", on_click=_open, args=(None,))
-    st.subheader(f"{job.ticket} · {job.state}")
+    shown = staff.shown_states(store, [job])[job.id]
+    st.subheader(f"{job.ticket} · {state_words(shown)}")
     st.text(_texts(job))
     st.text("\n".join(_line_styles(job)))
     if colour_not_guaranteed(job):
@@ -347,7 +366,7 @@ def _detail(store, job_id: int) -> None:
             col.image(str(files.resolve(rel)), caption=label)
     st.markdown(f"{L('生成方式', 'Backend')}: {md(job.backend or '-')} · {_ocr_badge(job)}"
                 f"{_edited_badge(job)} · "
-                f"{L('尝试', 'attempts')}: {job.attempts} · {L('已打印', 'printed')}: {job.print_count}")
+                f"{L('尝试', 'attempts')}: {job.attempts} · {L('输出次数', 'times sent')}: {job.print_count}")
     if job.ocr:
         for c in job.ocr:
             mark = "✓" if c.exact else ("?" if c.unverifiable else "✗")
@@ -374,41 +393,47 @@ def _detail(store, job_id: int) -> None:
         o = job.approval_override
         st.warning(md(f"放行 · overridden by {o.actor}: {o.reason} ({'; '.join(o.blocks)})"))
     blocks = job.approval_blocks() if job.state == READY else []
-    a, b, c, d = st.columns(4)
+    # A reason is typed into a form: its button works while the reason is still being typed
+    # (a plain text field sends its value only when it loses focus, so a button disabled until
+    # then stayed grey under the finger). An empty reason is refused with a message instead.
     if blocks:
-        with st.container(border=True):
+        with st.form(f"s_override_form_{job.id}", border=True):
             st.error(L("未通过检查", "Blocked by the checks") + ": " + md("; ".join(blocks)))
             st.text_input(L("仍要打印的原因", "Reason to print it anyway"), key=f"s_override_{job.id}")
-            st.button(L("仍然批准并打印", "Approve anyway and print"), key="s_approve_override",
-                      on_click=_approve, args=([job.id], f"s_override_{job.id}"),
-                      disabled=not st.session_state.get(f"s_override_{job.id}", "").strip())
-    elif job.state in (READY, APPROVED):
-        a.button(L("批准并打印", "Approve and print"), key="s_approve_one",
-                 on_click=_approve, args=([job.id],))
-        d.button(L("批准并看下一个", "Approve, next job"), key="s_approve_next", type="primary",
-                 on_click=_approve_next, args=(job.id,))
-    if job.state == PRINTED:
-        a.button(L("重印", "Reprint"), key="s_reprint", on_click=_reprint, args=(job.id,))
-    if job.state == FAILED:
-        a.button(L("重试", "Retry"), key="s_retry", on_click=_retry, args=(job.id,))
-    if job.pdf_path and files.exists(job.pdf_path):
-        b.download_button(L("下载 PDF", "Download PDF"), files.read_bytes(job.pdf_path),
-                          file_name=f"{job.ticket}_job{job.id}.pdf", mime="application/pdf",
-                          key="s_dl_pdf")
-    if job.sheet_path and files.exists(job.sheet_path):
-        c.download_button(L("下载拼版", "Download sheet"), files.read_bytes(job.sheet_path),
-                          file_name=f"{job.ticket}_job{job.id}_sheet.pdf", mime="application/pdf",
-                          key="s_dl_sheet")
+            st.form_submit_button(L("仍然批准并打印", "Approve anyway and print"),
+                                  key="s_approve_override", on_click=_approve,
+                                  args=([job.id], f"s_override_{job.id}"))
+    with st.container(horizontal=True):   # buttons as wide as their labels: never cut off
+        if job.state in (READY, APPROVED) and not blocks:
+            st.button(L("批准并打印", "Approve and print"), key="s_approve_one",
+                      on_click=_approve, args=([job.id],))
+            st.button(L("批准并看下一个", "Approve, next job"), key="s_approve_next",
+                      type="primary", on_click=_approve_next, args=(job.id,))
+        if job.state == PRINTED:
+            st.button(L("重印", "Reprint") if staff.current_output() == PRINTER
+                      else L("再次送热文件夹", "Send to hot folder again"), key="s_reprint",
+                      on_click=_reprint, args=(job.id,))
+        if job.state == FAILED:
+            st.button(L("重试", "Retry"), key="s_retry", on_click=_retry, args=(job.id,))
+        if job.pdf_path and files.exists(job.pdf_path):
+            st.download_button(L("下载 PDF", "Download PDF"), files.read_bytes(job.pdf_path),
+                               file_name=f"{job.ticket}_job{job.id}.pdf", mime="application/pdf",
+                               key="s_dl_pdf")
+        if job.sheet_path and files.exists(job.sheet_path):
+            st.download_button(L("下载拼版", "Download sheet"), files.read_bytes(job.sheet_path),
+                               file_name=f"{job.ticket}_job{job.id}_sheet.pdf",
+                               mime="application/pdf", key="s_dl_sheet")
     if job.state in (READY, APPROVED):
-        with st.container(border=True):
+        with st.form(f"s_reject_form_{job.id}", border=True):
             st.text_input(L("拒绝原因", "Reason for rejecting"), key=f"s_reason_{job.id}")
-            st.button(L("拒绝", "Reject"), key="s_reject", on_click=_reject, args=(job.id,),
-                      disabled=not st.session_state.get(f"s_reason_{job.id}", "").strip())
+            st.form_submit_button(L("拒绝", "Reject"), key="s_reject", on_click=_reject,
+                                  args=(job.id,))
+        with st.container(border=True):
             st.caption(L("一键拒绝并看下一个", "Reject with a common reason, next job"))
-            cols = st.columns(len(QUICK_REASONS))
-            for i, (col, (zh, en)) in enumerate(zip(cols, QUICK_REASONS)):
-                col.button(L(zh, en), key=f"s_reject_quick_{i}", on_click=_reject_next,
-                           args=(job.id, en))
+            with st.container(horizontal=True):
+                for i, (zh, en) in enumerate(QUICK_REASONS):
+                    st.button(L(zh, en), key=f"s_reject_quick_{i}", on_click=_reject_next,
+                              args=(job.id, en))
 
     with st.expander(L("设计 JSON", "Design JSON")):
         st.code(json.dumps(job.design, ensure_ascii=False, indent=1), language="json")
@@ -416,9 +441,16 @@ def _detail(store, job_id: int) -> None:
         _audit_table(store.audit_log(job_id=job.id, limit=100))
 
 
+def _action(entry) -> str:
+    """An audit action as recorded, except that a PDF only the hot folder took was not printed."""
+    if entry.action in ("printed", "reprinted") and staff.took_it(entry.detail) == HOT_FOLDER:
+        return "sent to hot folder" + (" again" if entry.action == "reprinted" else "")
+    return entry.action
+
+
 def _audit_table(entries) -> None:
     st.dataframe([{"time": e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), "actor": e.actor,
-                   "action": e.action, "job": e.job_id,
+                   "action": _action(e), "job": e.job_id,
                    "detail": json.dumps(e.detail, ensure_ascii=False)} for e in entries])
 
 
@@ -437,7 +469,8 @@ def _workers(store) -> None:
         for lease in stats["leases"]:
             age = lease["heartbeat_age_s"]
             stale = age is None or age > lease_seconds / 2
-            rows.append({"job": lease["id"], "ticket": lease["ticket"], "state": lease["state"],
+            rows.append({"job": lease["id"], "ticket": lease["ticket"],
+                         "state": state_words(lease["state"]),
                          "worker": lease["owner"], "heartbeat_s": age, "attempt": lease["attempts"],
                          "ok": "no reply" if stale else "ok"})
         st.dataframe(rows)
@@ -472,6 +505,7 @@ def page() -> None:
             del ss[key]
         ss["s_login_error"] = "长时间未操作，已退出 · Logged out after a long idle time"
     ss["s_seen"] = now
+    apply_staff_theme()
     if not ss.get("s_actor"):
         _login(store)
         return

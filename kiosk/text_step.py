@@ -10,6 +10,7 @@ from generator.design import MAX_CHARS, MAX_LINES
 from base.errors import KioskError
 from generator.motifs import get_motif
 from kiosk import canvas, input_methods, preview, state
+from kiosk.chrome import action_bar
 from kiosk.resources import get_runner
 from kiosk.design import build_design, font_name, line_problem, line_style, lines_of
 from kiosk.i18n import t
@@ -259,9 +260,12 @@ def text_screen() -> None:
     word_inputs(lang)
     line_style_picker(lang)
     _boxes(lang)
-    error = _current_error()
-    if error:
-        st.error(error[1] if lang == "zh" else error[0])
-    c1, c2 = st.columns([1, 2])
-    c1.button(t("back", lang), key="w_back_text", on_click=state.go, args=("product",), width="stretch")
-    c2.button(t("generate", lang), key="w_generate", type="primary", on_click=_generate, width="stretch")
+    with action_bar():
+        error = _current_error()
+        if error:
+            st.error(error[1] if lang == "zh" else error[0])
+        c1, c2 = st.columns([1, 2])
+        c1.button(t("back", lang), key="w_back_text", on_click=state.go, args=("product",),
+                  width="stretch")
+        c2.button(t("generate", lang), key="w_generate", type="primary", on_click=_generate,
+                  width="stretch")

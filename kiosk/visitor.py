@@ -18,6 +18,7 @@ from kiosk.resources import warm_up
 from kiosk.edit_step import edit_screen
 from kiosk.result_steps import done_screen, generate_screen, proof_screen
 from kiosk.text_step import text_screen
+from kiosk.theme import apply_visitor_theme
 from kiosk.touch import install_touch
 
 
@@ -101,6 +102,7 @@ def main() -> None:
     if ss.get("k_idle"):
         restart(idle=True)
     warm_up()
+    apply_visitor_theme()
     install_touch(settings().idle_seconds, active=ss["v_step"] != "start")
     step = ss["v_step"]
     if step in ("product", "text", "generate", "edit", "proof") and not ss.get("v_motif"):

@@ -23,6 +23,16 @@ class PrinterError(PrintError):
     """The print file could not be handed to the printer or the hot folder."""
 
 
+# What took the PDF: a printer printed it; a hot folder only holds it until the shop's RIP or a
+# person prints it (staff must not read "printed" then).
+PRINTER, HOT_FOLDER = "printer", "hot_folder"
+
+
+def output_kind(printer: str) -> str:
+    """Where `send` hands a PDF with this printer setting (PRINTER or HOT_FOLDER)."""
+    return PRINTER if printer else HOT_FOLDER
+
+
 def destination(printer: str, hotfolder: Path) -> str:
     return f"printer {printer}" if printer else f"hot folder {hotfolder}"
 

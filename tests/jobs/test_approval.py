@@ -275,11 +275,13 @@ def test_staff_override_approves_from_the_job_page(page_store, var):
     errors = [e.value for e in at.error]
     assert any("Blocked by the checks" in e and "天略" in e and "rgb" in e for e in errors), errors
     assert "s_approve_one" not in _keys(at.button)          # no plain approve button
-    assert at.button(key="s_approve_override").disabled     # no reason, no approval
-    at.text_input(key=f"s_override_{bad.id}").input("   ").run()
-    assert at.button(key="s_approve_override").disabled     # whitespace is no reason
-    at.text_input(key=f"s_override_{bad.id}").input("visitor accepts the blur").run()
-    assert not at.button(key="s_approve_override").disabled
+    # a form: its button works while the reason is being typed; no reason, no approval
+    for reason in ("", "   "):                              # whitespace is no reason
+        at.text_input(key=f"s_override_{bad.id}").input(reason)
+        at.button(key="s_approve_override").click().run()
+        assert page_store.get(bad.id).state == q.READY
+        assert any("override reason" in e.value for e in at.error), [e.value for e in at.error]
+    at.text_input(key=f"s_override_{bad.id}").input("visitor accepts the blur")
     at.button(key="s_approve_override").click().run()
     assert not at.exception
     assert len(at.success) >= 1, [e.value for e in at.error]

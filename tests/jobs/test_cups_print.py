@@ -53,6 +53,7 @@ def test_approved_job_prints_through_cups(cups, sqlite_store):
     assert got == expected
     assert out.read_bytes() == files.resolve(job.pdf_path).read_bytes()
     assert "printer shop" in sqlite_store.audit_log(job_id=job.id, action="printed")[0].detail["destination"]
+    assert staff.shown_states(sqlite_store, [job]) == {job.id: q.PRINTED}   # a printer took it
 
 
 @pytest.mark.parametrize("stop", ["cupsdisable", "cupsreject"])

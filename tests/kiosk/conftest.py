@@ -177,6 +177,9 @@ def tap(page, locator, timeout: float = 45_000) -> float:
             x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
             if _hit(locator, x, y):
                 break
+            # on screen but under something (the sticky action bar): a finger scrolls it up
+            with contextlib.suppress(Exception):
+                locator.evaluate("e => e.scrollIntoView({block: 'center'})", timeout=1_000)
         if time.monotonic() > end:
             raise AssertionError(f"{locator} did not settle under the finger: {box} -> {again}")
     touched = time.perf_counter()

@@ -61,7 +61,7 @@ def test_staff_login_approve_pdf_in_hot_folder(chromium, monkeypatch, tmp_path):
             page.wait_for_timeout(500)
             _shot(page, "staff_03_job")
             approve.click()
-            page.get_by_text("已打印").first.wait_for(timeout=20_000)
+            page.get_by_text("已送热文件夹").first.wait_for(timeout=20_000)   # no printer: not "printed"
             page.wait_for_timeout(1500)  # let the audit table redraw before the screenshot
             _shot(page, "staff_04_printed")
         finally:

@@ -111,10 +111,12 @@ def test_open_reject_with_reason_and_text_is_escaped(env):
     assert tricky in [t.value for t in at.text]
     assert all(tricky not in m.value for m in at.markdown)
     at.button(key=f"s_open_{job.id}").click().run()
-    assert [s.value for s in at.subheader] == [f"{job.ticket} · ready_for_review"]
+    assert [s.value for s in at.subheader] == [f"{job.ticket} · 待审核 · Ready for review"]
     assert any("Preflight OK" in s.value for s in at.success), [e.value for e in at.error]
-    assert at.button(key="s_reject").disabled          # no reason, no reject
-    at.text_input(key=f"s_reason_{job.id}").input("text is blurred").run()
+    at.button(key="s_reject").click().run()            # no reason, no reject: it says why
+    assert store.get(job.id).state == q.READY
+    assert any("needs a reason" in e.value for e in at.error), [e.value for e in at.error]
+    at.text_input(key=f"s_reason_{job.id}").input("text is blurred")
     at.button(key="s_reject").click().run()
     assert not at.exception
     job = store.get(job.id)
@@ -207,3 +209,94 @@ def test_a_picture_the_visitor_edited_is_marked(env):
     assert any("edited by the visitor" in m.value for m in at.markdown)   # on the job page
     table = next(df.value for df in at.dataframe if "edit of" in df.value.columns)
     assert list(table["edit of"].fillna(-1)) == [-1, 0]
+
+
+def test_wrong_password_says_how_many_tries_are_left(env, monkeypatch):
+    monkeypatch.setenv("KIOSK_STAFF_MAX_FAILURES", "3")
+    monkeypatch.setenv("KIOSK_STAFF_LOCK_SECONDS", "600")
+    at = _login(_session(), "guess")
+    assert any("2 more tries before the login locks for 10 min" in e.value
+               and "再错 2 次" in e.value for e in at.error), [e.value for e in at.error]
+    _login(at, "guess again")
+    assert any("1 more try before" in e.value for e in at.error), [e.value for e in at.error]
+    _login(at, "and again")
+    assert any("locked" in e.value for e in at.error)
+
+
+def test_search_by_ticket_shows_that_job_whatever_its_state(env):
+    _, store = env
+    first, second, third = (_ready_job(store, t) for t in ("天路", "吉祥", "金沙"))
+    store.reject(third.id, actor="staff:Ann", reason="blurred")   # out of the default filter
+    at = _login(_session(), PASSWORD)
+    opened = lambda: sorted(b.key for b in at.button if str(b.key).startswith("s_open_"))  # noqa: E731
+    assert opened() == sorted([f"s_open_{first.id}", f"s_open_{second.id}"])
+    # as typed at the counter: any case, no dash, no leading zeros
+    at.text_input(key="s_search").input(second.ticket.lower().replace("-", "").replace("0", "")).run()
+    assert opened() == [f"s_open_{second.id}"]
+    at.text_input(key="s_search").input(third.ticket).run()
+    assert opened() == [f"s_open_{third.id}"]
+    assert any("已拒绝 · Rejected" in m.value for m in at.markdown)
+    at.text_input(key="s_search").input("Z-999").run()
+    assert opened() == [] and any("No job with this ticket" in i.value for i in at.info)
+    at.text_input(key="s_search").input("").run()
+    assert len(opened()) == 2
+
+
+def test_states_read_as_words_never_as_ids(env):
+    _, store = env
+    job = _ready_job(store)
+    at = _login(_session(), PASSWORD)
+    filt = at.multiselect(key="s_filter")
+    assert "待审核 · Ready for review" in filt.options and "ready_for_review" not in filt.options
+    shown = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert any("Ready for review" in v for v in shown), shown
+    raw = [s for s in q.STATES if "_" in s]
+    assert not [v for v in shown if any(s in v for s in raw)], shown
+    at.button(key=f"s_open_{job.id}").click().run()
+    assert [s.value for s in at.subheader] == [f"{job.ticket} · 待审核 · Ready for review"]
+
+
+def test_hot_folder_job_reads_sent_not_printed(env):
+    var, store = env
+    job = _ready_job(store)
+    at = _login(_session(), PASSWORD)
+    at.button(key=f"s_open_{job.id}").click().run()
+    at.button(key="s_approve_one").click().run()
+    assert not at.exception
+    assert store.get(job.id).state == q.PRINTED and list((var / "hotfolder").glob("*.pdf"))
+    assert [s.value for s in at.subheader] == [f"{job.ticket} · 已送热文件夹 · Sent to hot folder"]
+    flashes = [s.value for s in at.success]
+    assert any("sent to hot folder" in f for f in flashes) and not any("已打印" in f for f in flashes)
+    assert at.button(key="s_reprint").label == "再次送热文件夹 · Send to hot folder again"
+    (entry,) = store.audit_log(job_id=job.id, action="printed")
+    assert entry.detail["output"] == "hot_folder"
+    audit = next(df.value for df in at.dataframe if "action" in df.value.columns)
+    assert "sent to hot folder" in list(audit["action"]) and "printed" not in list(audit["action"])
+
+
+def test_printed_means_a_printer_took_it(env):
+    """shown_states reads where the PDF went from the audit log, old entries included."""
+    from jobs import staff
+    from print.output import HOT_FOLDER, PRINTER
+
+    _, store = env
+    jobs = [_ready_job(store, t) for t in ("天路", "吉祥", "金沙", "长乐")]
+    for job, output, where in ((jobs[0], PRINTER, "printer shop: request id is shop-7"),
+                               (jobs[1], HOT_FOLDER, "/var/hotfolder/a.pdf"),
+                               (jobs[2], None, "printer shop: request id is shop-9"),  # before
+                               (jobs[3], None, "/var/hotfolder/b.pdf")):               # `output`
+        store.approve(job.id, actor="staff:Ann")
+        store.mark_printed(job.id, actor="staff:Ann", destination=where, output=output)
+    shown = staff.shown_states(store, [store.get(j.id) for j in jobs])
+    assert [shown[j.id] for j in jobs] == [q.PRINTED, staff.SENT_TO_HOT_FOLDER, q.PRINTED,
+                                           staff.SENT_TO_HOT_FOLDER]
+    # a job sent to the hot folder, then printed again on a printer: the last one counts
+    store.mark_printed(jobs[1].id, actor="staff:Ann", destination="printer shop", output=PRINTER)
+    assert staff.shown_states(store, [store.get(jobs[1].id)])[jobs[1].id] == q.PRINTED
+
+
+def test_every_state_has_words():
+    from jobs.staff import SENT_TO_HOT_FOLDER
+    from kiosk.staff_words import STATE_WORDS
+
+    assert set(q.STATES) | {SENT_TO_HOT_FOLDER} == set(STATE_WORDS)

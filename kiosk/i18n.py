@@ -90,6 +90,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "done_body": ("工作人员审核后即可打印。", "Staff will check and print it for you."),
     "new_design": ("再做一个", "Make another"),
     "idle_notice": ("长时间无操作，已返回首页", "Back to the start after a pause"),
+    # words step: per-line direction, hints and the idle warning
+    "horizontal": ("横排", "Horizontal text"),
 }
 
 

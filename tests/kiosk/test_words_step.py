@@ -1,0 +1,76 @@
+"""The words step as a visitor meets it (issue 16, items 9 and 10), without a browser:
+per-line vertical text and its boxes, and the small things a first visitor trips on."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.design import overlap_fraction
+from kiosk.boxes import default_boxes, is_tall
+from kiosk.i18n import t
+from tests.kiosk.test_kiosk_flow import assert_clean, set_line, to_text_step
+
+SAFE = (0.0455, 0.066, 0.9091, 0.8679)    # the postcard's safe area
+
+
+def _apart(boxes) -> bool:
+    return all(overlap_fraction(a, b) == 0 for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+# -- item 9: vertical is a per-line choice -----------------------------------------------------
+@pytest.mark.parametrize("product", ["postcard", "poker", "bookmark"])
+def test_five_vertical_lines_get_five_tall_boxes(product):
+    from kiosk.preview import safe_area
+
+    boxes = default_boxes(5, [], safe_area(product, "sunbird"), [True] * 5)
+    assert len(boxes) == 5 and _apart(boxes)
+    assert all(is_tall(b, product) for b in boxes)
+    assert [b[0] for b in boxes] == sorted((b[0] for b in boxes), reverse=True)  # right to left
+
+
+def test_mixed_lines_get_a_band_or_a_column_each():
+    boxes = default_boxes(3, [], SAFE, [False, True, True])
+    assert len(boxes) == 3 and _apart(boxes)
+    assert [is_tall(b, "postcard") for b in boxes] == [False, True, True]
+    # a drawn band between two vertical lines that have no box yet: they go around it
+    band = (0.1, 0.1, 0.8, 0.16)
+    boxes = default_boxes(3, [None, band], SAFE, [True, False, True])
+    assert boxes[1] == band and len(boxes) == 3 and _apart(boxes)
+    assert [is_tall(b, "postcard") for b in boxes] == [True, False, True]
+
+
+def test_each_line_has_its_own_direction(app):
+    at = to_text_step(app)
+    set_line(at, 0, "天路")
+    at.button(key="w_add_line").click().run()
+    set_line(at, 1, "金沙")
+    at.button(key="w_auto").click().run()                  # two bands, both horizontal
+    assert [is_tall(b, "postcard") for b in at.session_state["v_boxes"]] == [False, False]
+    at.button(key="w_sel_0").click().run()
+    at.button(key="w_orient_v").click().run()              # line 1 turns vertical ...
+    assert_clean(at)
+    assert at.session_state["v_verticals"] == [True, False]
+    boxes = at.session_state["v_boxes"]
+    assert [is_tall(b, "postcard") for b in boxes] == [True, False] and _apart(boxes)
+    at.button(key="w_sel_1").click().run()                  # ... line 2 stays horizontal
+    assert at.button(key="w_orient_h").proto.type == "primary"
+    from kiosk.design import build_design                   # the Design carries both
+
+    assert [ln.vertical for ln in build_design(at.session_state).lines] == [True, False]
+
+
+def test_a_new_line_and_use_for_all_take_the_direction(app):
+    at = to_text_step(app)
+    set_line(at, 0, "天路")
+    at.button(key="w_orient_v").click().run()
+    at.button(key="w_add_line").click().run()
+    assert at.session_state["v_verticals"] == [True, True]
+    set_line(at, 1, "金沙")
+    at.button(key="w_orient_h").click().run()
+    assert at.session_state["v_verticals"] == [True, False]
+    at.button(key="w_sel_0").click().run()
+    at.button(key="w_style_all").click().run()
+    assert at.session_state["v_verticals"] == [True, True]
+    at.button(key="w_del_0").click().run()
+    assert at.session_state["v_verticals"] == [True]

@@ -1,6 +1,7 @@
 """Step 4: the visitor's words: lines, phrase picker / input methods, boxes, font, colour, preview."""
 from __future__ import annotations
 
+import base64
 import logging
 
 import streamlit as st
@@ -117,8 +118,8 @@ def _lines_editor(lang: str) -> None:
         ss["v_texts"][i] = c2.text_input(t("line_text", lang, n=i + 1), key=key,
                                          label_visibility="collapsed",
                                          placeholder=t("line_text_help", lang))
-        c3.button("✕", key=f"w_del_{i}", on_click=_remove_line, args=(i,), width="stretch",
-                  help=t("remove_line", lang))
+        c3.button(t("remove_line_short", lang), key=f"w_del_{i}", on_click=_remove_line, args=(i,),
+                  width="stretch", help=t("remove_line", lang))
         font = line_style(ss, i)[0]
         missing = fonts.missing_characters(ss["v_texts"][i].strip(), font)
         if missing:
@@ -209,7 +210,23 @@ def _style_css(n_lines: int) -> str:
               for i in range(n_lines)]
     rules.append("[class*='st-key-w_font_'] button, [class*='st-key-w_color_'] button"
                  "{min-height:3.6rem}")
-    return "<style>" + "".join(rules) + "</style>"
+    return "<style>" + "".join(rules) + _font_faces() + "</style>"
+
+
+def _font_faces() -> str:
+    """Each font button's name set in that font: @font-face rules with the font cut down to its
+    names (base.fonts.label_font, a few KB each, inline: nothing to serve or download)."""
+    rules = []
+    for f in fonts.REGISTRY:
+        try:
+            data = base64.b64encode(fonts.label_font(f)).decode("ascii")
+        except Exception:  # a missing font: its button keeps the page's font
+            log.exception("font sample %s failed", f)
+            continue
+        rules.append(f"@font-face{{font-family:'kiosk-font-{f}';src:url(data:font/sfnt;base64,{data})}}"
+                     f".st-key-w_font_{f} button p{{font-family:'kiosk-font-{f}',sans-serif;"
+                     "font-size:1.45rem}")
+    return "".join(rules)
 
 
 def _font_label(font_id: str, lang: str) -> str:
@@ -249,7 +266,8 @@ def _style(lang: str) -> None:
 def _boxes(lang: str) -> None:
     ss = st.session_state
     st.subheader(t("boxes_title", lang))
-    st.caption(t("boxes_hint", lang))
+    safe = preview.safe_area(ss["v_product"], ss["v_motif"])
+    st.caption(t("boxes_hint" if safe else "boxes_hint_no_guide", lang))  # no dashed line drawn
     wide = ss["v_product"] == "postcard"
     cols = st.columns(1 if wide else 2)
     with cols[0]:
@@ -261,7 +279,6 @@ def _boxes(lang: str) -> None:
               disabled=not ss["v_boxes"])
     b3.button(t("auto_boxes", lang), key="w_auto", on_click=_auto_boxes, width="stretch")
     st.caption(t("boxes_count", lang, boxes=len(ss["v_boxes"]), lines=len(ss["v_texts"])))
-    safe = preview.safe_area(ss["v_product"], ss["v_motif"])
     for i, box in enumerate(ss["v_boxes"][:len(ss["v_texts"])]):
         if preview.outside_safe(box, safe):
             st.warning(t("box_unsafe", lang, n=i + 1))

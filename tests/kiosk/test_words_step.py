@@ -74,3 +74,52 @@ def test_a_new_line_and_use_for_all_take_the_direction(app):
     assert at.session_state["v_verticals"] == [True, True]
     at.button(key="w_del_0").click().run()
     assert at.session_state["v_verticals"] == [True]
+
+
+# -- item 10: small things ---------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_line_field_invites_no_keyboard_and_remove_has_a_label(app, lang):
+    if lang == "en":
+        app.button(key="k_lang_btn").click().run()
+    at = to_text_step(app)
+    placeholder = at.text_input(key="w_text_0").placeholder
+    assert placeholder and not re.search("键盘|keyboard|type", placeholder, re.I), placeholder
+    label = at.button(key="w_del_0").label
+    assert re.search("删除" if lang == "zh" else "Remove", label), label
+
+
+@pytest.mark.parametrize("boxes, lines", [(1, 1), (1, 2), (2, 1), (3, 5)])
+def test_box_count_reads_right_for_one_and_many(boxes, lines):
+    text = t("boxes_count", "en", boxes=boxes, lines=lines)
+    assert not re.search(r"\b1 (boxes|lines)\b", text), text
+    assert str(boxes) in text and str(lines) in text
+    zh = t("boxes_count", "zh", boxes=boxes, lines=lines)
+    assert f"{boxes} 个框" in zh and f"{lines} 行" in zh
+
+
+@pytest.mark.parametrize("product, dashed", [("poker", False), ("bookmark", True)])
+def test_box_hint_names_the_dashed_line_only_where_one_is_drawn(app, product, dashed):
+    from kiosk.preview import safe_area
+
+    assert (safe_area(product, "sunbird") is not None) == dashed
+    at = to_text_step(app, product=product)
+    hints = " ".join(c.value for c in at.caption)
+    assert ("虚线" in hints) == dashed, hints
+    assert "第 1 个框放第 1 行" in hints
+
+
+def test_greyed_submit_says_why(app):
+    from tests.kiosk.test_kiosk_flow import wait_for_candidates
+
+    at = to_text_step(app, product="bookmark")
+    at.button(key="w_phrase_0").click().run()
+    at.session_state["v_boxes"] = [(0.15, 0.05, 0.7, 0.3)]
+    at.button(key="w_generate").click().run()
+    first = wait_for_candidates(at)[0]
+    at.button(key=first).click().run()
+    assert at.button(key="w_submit").disabled
+    why = t("submit_why", "zh")
+    assert why in [c.value for c in at.caption]
+    at.checkbox(key="w_consent").check().run()
+    assert not at.button(key="w_submit").disabled
+    assert why not in [c.value for c in at.caption]

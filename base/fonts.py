@@ -150,6 +150,7 @@ def label_font(font_id: str) -> bytes:
     font = TTFont(info.path, fontNumber=info.index)
     options = subset.Options()
     options.layout_features, options.hinting, options.notdef_outline = [], False, True
+    options.drop_tables += ["FFTM", "BDF "]  # editor and bitmap tables: not subsettable, not needed
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=spec.label_zh + spec.label_en)
     subsetter.subset(font)

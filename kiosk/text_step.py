@@ -213,6 +213,7 @@ def _style_css(n_lines: int) -> str:
     return "<style>" + "".join(rules) + _font_faces() + "</style>"
 
 
+@st.cache_data(show_spinner=False)
 def _font_faces() -> str:
     """Each font button's name set in that font: @font-face rules with the font cut down to its
     names (base.fonts.label_font, a few KB each, inline: nothing to serve or download)."""

@@ -47,6 +47,14 @@ def is_tall(box, product: str) -> bool:
     return box[3] * h > box[2] * w
 
 
+def suits(box, vertical: bool, product: str) -> bool:
+    """Whether a line of that direction reads well in the box: a column for vertical text, a
+    band for horizontal; a squarish box suits both (one or two big characters)."""
+    w, h = art_size(product)
+    bw, bh = box[2] * w, box[3] * h
+    return bh >= 0.8 * bw if vertical else bw >= 0.8 * bh
+
+
 def default_boxes(n_lines: int, existing, safe=None, vertical: bool | Sequence[bool] = False
                   ) -> list[tuple[float, float, float, float]]:
     """Boxes for lines that have none (`existing` shorter than n_lines, or None at a line):

@@ -11,7 +11,7 @@ from generator.design import MAX_LINES
 from base.errors import KioskError
 from generator.motifs import get_motif
 from kiosk import canvas, input_methods, preview, state
-from kiosk.boxes import is_tall
+from kiosk.boxes import suits
 from kiosk.resources import get_runner
 from kiosk.design import build_design, line_style, line_vertical, lines_of
 from kiosk.i18n import t
@@ -181,7 +181,7 @@ def _reshape_boxes(lines: list[int]) -> None:
     ss = st.session_state
     boxes, n = list(ss["v_boxes"]), len(ss["v_texts"])
     flags = [line_vertical(ss, j) for j in range(n)]
-    wrong = [j for j in lines if j < len(boxes) and is_tall(boxes[j], ss["v_product"]) != flags[j]]
+    wrong = [j for j in lines if j < len(boxes) and not suits(boxes[j], flags[j], ss["v_product"])]
     if not wrong:
         return
     safe = preview.safe_area(ss["v_product"], ss["v_motif"])

@@ -60,6 +60,16 @@ def test_each_line_has_its_own_direction(app):
     assert [ln.vertical for ln in build_design(at.session_state).lines] == [True, False]
 
 
+def test_a_squarish_box_stays_when_its_line_turns(app):
+    at = to_text_step(app, product="poker")
+    set_line(at, 0, "福")
+    square = (0.3, 0.3, 0.4, 0.2)              # square on the 1:2 card
+    at.session_state["v_boxes"] = [square]
+    at.run()
+    at.button(key="w_orient_v").click().run()
+    assert at.session_state["v_boxes"] == [square]
+
+
 def test_a_new_line_and_use_for_all_take_the_direction(app):
     at = to_text_step(app)
     set_line(at, 0, "天路")

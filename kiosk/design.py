@@ -41,13 +41,19 @@ def line_problem(n: int, text: str, font_id: str) -> DesignError | None:
     return None
 
 
+def line_vertical(ss, i: int) -> bool:
+    """Whether line i runs top to bottom; a line without its own choice takes line 1's."""
+    flags = ss.get("v_verticals") or [False]
+    return bool(flags[i] if i < len(flags) else flags[0])
+
+
 def lines_of(ss) -> list[dict]:
     """The visitor's lines as Design line dicts (box None when not drawn yet), each with its
-    own font and colour."""
+    own font, colour and direction."""
     boxes = ss["v_boxes"]
     return [{"text": text, "box": boxes[i] if i < len(boxes) else None,
              "font": line_style(ss, i)[0], "color": line_style(ss, i)[1],
-             "vertical": ss["v_vertical"]}
+             "vertical": line_vertical(ss, i)}
             for i, text in enumerate(ss["v_texts"])]
 
 

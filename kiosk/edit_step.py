@@ -1,7 +1,7 @@
 """From the proof, the visitor may change the words on the chosen picture (and come back).
 
 The lines of the version shown are loaded into the words step's own state (v_texts, v_boxes,
-v_fonts, v_colors), so its pieces work here unchanged: tap a line and put new words on it
+v_fonts, v_colors, v_verticals), so its pieces work here unchanged: tap a line and put new words on it
 with the phrases, handwriting or pinyin, ✕ removes a line, "add a line" plus a box drawn on
 the canvas (over the chosen picture) adds one. "Update the picture" sends the version's lines
 to the job system (jobs.runner.submit_edit: validated and moderated), whose worker redraws only
@@ -30,11 +30,10 @@ def _load(version: CandidateView) -> None:
     ss["v_texts"] = [ln["text"] for ln in lines]
     ss["v_fonts"] = [ln["font"] for ln in lines]
     ss["v_colors"] = [ln["color"] for ln in lines]
-    ss["v_vertical"] = bool(lines and lines[0].get("vertical"))
+    ss["v_verticals"] = [bool(ln.get("vertical")) for ln in lines]
     ss["v_cur"] = 0
     for key in [k for k in ss.keys() if isinstance(k, str) and k.startswith("w_text_")]:
         del ss[key]  # the text inputs re-read v_texts
-    ss.pop("w_vertical", None)
     canvas.rebuild([tuple(ln["box"]) for ln in lines])
     ss["v_edit_of"] = version.index
 

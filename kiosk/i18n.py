@@ -34,7 +34,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "add_line": ("＋ 添加一行", "+ Add a line"),
     "remove_line": ("删除这一行", "Remove this line"),
     "line_text": ("第 {n} 行文字", "Text of line {n}"),
-    "line_text_help": ("也可用键盘输入", "Or type here (keyboard)"),
+    "line_text_help": ("用下面的手写、拼音或吉祥语填写", "Fill it with handwriting, pinyin or a phrase below"),
     "tab_phrases": ("吉祥语", "Phrases"),
     "tab_handwriting": ("手写", "Handwriting"),
     "tab_pinyin": ("拼音", "Pinyin"),
@@ -44,7 +44,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "boxes_hint": ("用手指从框的一角拖到对角。第 1 个框放第 1 行，依此类推。文字请放在虚线框内。",
                    "Drag a finger from one corner to the opposite corner. Box 1 holds line 1, and "
                    "so on. Keep text inside the dashed line."),
-    "boxes_count": ("已画 {boxes} 个框，共 {lines} 行文字", "{boxes} boxes drawn for {lines} lines"),
+    "boxes_count": ("已画 {boxes} 个框，共 {lines} 行文字", "Boxes drawn: {boxes} of {lines}"),
     "undo_box": ("撤销上一个框", "Undo last box"),
     "clear_boxes": ("清除全部框", "Clear all boxes"),
     "auto_boxes": ("帮我摆放", "Place them for me"),
@@ -110,6 +110,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "done_body": ("工作人员审核后即可打印。", "Staff will check and print it for you."),
     "new_design": ("再做一个", "Make another"),
     "idle_notice": ("长时间无操作，已返回首页", "Back to the start after a pause"),
+    # words step: per-line direction, hints and the idle warning
+    "horizontal": ("横排", "Horizontal text"),
+    "remove_line_short": ("✕ 删除", "✕ Remove"),
+    "boxes_hint_no_guide": ("用手指从框的一角拖到对角。第 1 个框放第 1 行，依此类推。",
+                            "Drag a finger from one corner to the opposite corner. Box 1 holds "
+                            "line 1, and so on."),
+    "submit_why": ("请先勾选上面的方框表示同意，才能提交打印", "Tick the box above to agree, then you can send it to print"),
+    "idle_warning": ("还在吗？{s} 秒后将回到首页，你的设计会被清除。",
+                     "Still there? In {s} s the kiosk goes back to the start and your design is cleared."),
+    "still_here": ("我还在", "I'm still here"),
 }
 
 

@@ -1,8 +1,9 @@
 """Handwriting and pinyin input widgets for the text step.
 
 Each function draws its widget and returns the text to append to the current line when the
-visitor picks a candidate, else None. A candidate the chosen font cannot print is refused at
-the moment it is picked, with a message in the screen's language.
+visitor picks a candidate, else None. Candidates the chosen font cannot print, or that the
+text moderation would refuse (alone or with the line), are never shown (textinput.offerable);
+a pick is checked against the font once more, with a message in the screen's language.
 
 The recognizer and the pinyin index live in textinput; this file only draws. Both
 are loaded once per server process with st.cache_resource and are read-only afterwards.
@@ -176,10 +177,14 @@ def handwriting(key: str, lang: str, font_id: str, *, allow_latin: bool = False,
         image = res.image_data
         if image is None:
             image = render_strokes(objects, (width, height))
-        found = get_recognizer().recognize(image, k=8, allow_non_chinese=allow_latin)
+        # more than the eight tiles: the font and moderation filter below may drop some
+        found = get_recognizer().recognize(image, k=16, allow_non_chinese=allow_latin)
         ss[f"{key}_cands"] = [c.text for c in found]
         ss[f"{key}_sig"] = sig
-    cands = ss[f"{key}_cands"]
+    from textinput import offerable
+
+    line = line_get() + (picked or "")
+    cands = [c for c in ss[f"{key}_cands"] if offerable(c, font_id, line)][:8]
     if cands:
         # two rows of four big tiles: a portrait screen has no room for eight across
         st.markdown(_CAND_CSS, unsafe_allow_html=True)
@@ -265,7 +270,12 @@ def pinyin(key: str, lang: str, font_id: str, *, per_page: int = 10,
     picked = ss.pop(f"{key}_pick", None)
     buf = ss.get(f"{key}_buf", "")
     _line_panel(lang, lambda: line_get() + (picked or ""))
-    cands = get_pinyin_index().candidates(buf, limit=40) if buf else []
+    cands = get_pinyin_index().candidates(buf, limit=48) if buf else []
+    if cands:
+        from textinput import offerable
+
+        line = line_get() + (picked or "")
+        cands = [c for c in cands if offerable(c.text, font_id, line)][:40]
     data = {
         "for": buf,
         "buffer": buf,

@@ -15,6 +15,7 @@ import threading
 
 import streamlit as st
 
+from base import fonts
 from base.settings import settings
 from generator.backends import get_backend
 from generator.design import make_design
@@ -62,12 +63,15 @@ def get_runner() -> QueueRunner:
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread:
     """Once per server: start the runner and load the OCR model, fonts and motif art in the
-    background, so the first visitor's Generate does not pay for them (~1-2 s)."""
+    background, so the first visitor's Generate does not pay for them (~1-2 s), and the
+    font samples of the words step (~10 s)."""
     get_runner()
 
     def work() -> None:
         design = make_design({"motif": "sunbird", "lines": [{"text": "天路", "box": [0.2, 0.1, 0.6, 0.2]}]})
         get_backend("procedural").generate(design, size=(256, 256), n=1)
+        for font_id in fonts.REGISTRY:  # the font buttons show each name in its own font
+            fonts.label_font(font_id)
 
     thread = threading.Thread(target=work, name="kiosk-warm-up", daemon=True)
     thread.start()

@@ -159,6 +159,8 @@ def proof_screen() -> None:
                   width="stretch")
         c2.button(t("submit", lang), key="w_submit", type="primary", on_click=_submit,
                   disabled=not consent, width="stretch")
+        if not consent:  # a greyed button with no reason looks broken
+            c2.caption(t("submit_why", lang))
 
 
 def done_screen() -> None:

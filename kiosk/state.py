@@ -26,7 +26,7 @@ def _defaults() -> dict:
         "v_canvas_shown": None,   # key of the canvas last drawn on the page
         "v_fonts": ["wenkai"],    # font id per line (parallel to v_texts)
         "v_colors": ["#F5D27A"],  # #RRGGBB per line (parallel to v_texts)
-        "v_vertical": False,
+        "v_verticals": [False],   # vertical text per line (parallel to v_texts)
         "v_seed": 7,
         "v_job": None,            # generation job id (owned by the worker)
         "v_version": None,        # the candidate or edited version shown (job-level index)

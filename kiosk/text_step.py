@@ -1,6 +1,7 @@
 """Step 4: the visitor's words: lines, phrase picker / input methods, boxes, font, colour, preview."""
 from __future__ import annotations
 
+import base64
 import logging
 
 import streamlit as st
@@ -10,9 +11,10 @@ from generator.design import MAX_CHARS, MAX_LINES
 from base.errors import KioskError
 from generator.motifs import get_motif
 from kiosk import canvas, input_methods, preview, state
+from kiosk.boxes import suits
 from kiosk.chrome import action_bar
 from kiosk.resources import get_runner
-from kiosk.design import build_design, font_name, line_problem, line_style, lines_of
+from kiosk.design import build_design, font_name, line_problem, line_style, line_vertical, lines_of
 from kiosk.i18n import t
 
 log = logging.getLogger("kiosk.text")
@@ -56,13 +58,16 @@ def _select_line(i: int) -> None:
 
 
 def _add_line() -> None:
-    """A new line starts in the current line's font and colour (most visitors keep one style)."""
+    """A new line starts in the current line's font, colour and direction (most visitors keep
+    one style)."""
     ss = st.session_state
     if len(ss["v_texts"]) < MAX_LINES:
         font, color = line_style(ss, ss["v_cur"])
+        vertical = line_vertical(ss, ss["v_cur"])
         ss["v_texts"].append("")
         ss["v_fonts"] = [line_style(ss, i)[0] for i in range(len(ss["v_texts"]) - 1)] + [font]
         ss["v_colors"] = [line_style(ss, i)[1] for i in range(len(ss["v_texts"]) - 1)] + [color]
+        ss["v_verticals"] = [line_vertical(ss, i) for i in range(len(ss["v_texts"]) - 1)] + [vertical]
         ss["v_cur"] = len(ss["v_texts"]) - 1
 
 
@@ -72,7 +77,7 @@ def _remove_line(i: int) -> None:
         _set_line(0, "")
         return
     ss["v_texts"].pop(i)
-    for key in ("v_fonts", "v_colors"):
+    for key in ("v_fonts", "v_colors", "v_verticals"):
         if i < len(ss[key]) and len(ss[key]) > 1:
             ss[key].pop(i)
     if i < len(ss["v_boxes"]):
@@ -84,7 +89,8 @@ def _remove_line(i: int) -> None:
 def _auto_boxes() -> None:
     ss = st.session_state
     safe = preview.safe_area(ss["v_product"], ss["v_motif"])
-    canvas.rebuild(canvas.default_boxes(len(ss["v_texts"]), ss["v_boxes"], safe, ss["v_vertical"]))
+    n = len(ss["v_texts"])
+    canvas.rebuild(canvas.default_boxes(n, ss["v_boxes"], safe, [line_vertical(ss, i) for i in range(n)]))
 
 
 def _generate() -> None:
@@ -114,8 +120,8 @@ def lines_editor(lang: str) -> None:
         ss["v_texts"][i] = c2.text_input(t("line_text", lang, n=i + 1), key=key,
                                          label_visibility="collapsed", max_chars=MAX_CHARS,
                                          placeholder=t("line_text_help", lang))
-        c3.button("✕", key=f"w_del_{i}", on_click=_remove_line, args=(i,), width="stretch",
-                  help=t("remove_line", lang))
+        c3.button(t("remove_line_short", lang), key=f"w_del_{i}", on_click=_remove_line, args=(i,),
+                  width="stretch", help=t("remove_line", lang))
         problem = line_problem(i + 1, ss["v_texts"][i], line_style(ss, i)[0])
         if problem:  # said at once, not first at Generate
             st.warning(problem.message(lang))
@@ -154,8 +160,9 @@ def word_inputs(lang: str) -> None:
             st.rerun()
 
 
-def _set_style(i: int, *, font: str | None = None, color: str | None = None) -> None:
-    """Give line i a font and/or colour (on_click: runs before the page redraws)."""
+def _set_style(i: int, *, font: str | None = None, color: str | None = None,
+               vertical: bool | None = None) -> None:
+    """Give line i a font, colour and/or direction (on_click: runs before the page redraws)."""
     ss = st.session_state
     n = len(ss["v_texts"])
     fonts_, colors = [line_style(ss, j)[0] for j in range(n)], [line_style(ss, j)[1] for j in range(n)]
@@ -164,13 +171,34 @@ def _set_style(i: int, *, font: str | None = None, color: str | None = None) -> 
     if color is not None:
         colors[i] = color
     ss["v_fonts"], ss["v_colors"] = fonts_, colors
+    if vertical is not None:
+        ss["v_verticals"] = [vertical if j == i else line_vertical(ss, j) for j in range(n)]
+        _reshape_boxes([i])
     ss["v_error"] = None
+
+
+def _reshape_boxes(lines: list[int]) -> None:
+    """A line turned vertical in a wide band (or horizontal in a tall column) would shrink to
+    a thin run of tiny glyphs: give it a new box of its own shape, when one fits."""
+    ss = st.session_state
+    boxes, n = list(ss["v_boxes"]), len(ss["v_texts"])
+    flags = [line_vertical(ss, j) for j in range(n)]
+    wrong = [j for j in lines if j < len(boxes) and not suits(boxes[j], flags[j], ss["v_product"])]
+    if not wrong:
+        return
+    safe = preview.safe_area(ss["v_product"], ss["v_motif"])
+    new = canvas.default_boxes(n, [None if j in wrong else b for j, b in enumerate(boxes)], safe, flags)
+    if len(new) >= len(boxes):
+        canvas.rebuild(new[:len(boxes)])
 
 
 def _style_all(i: int) -> None:
     ss = st.session_state
     font, color = line_style(ss, i)
-    ss["v_fonts"], ss["v_colors"] = [font] * len(ss["v_texts"]), [color] * len(ss["v_texts"])
+    n = len(ss["v_texts"])
+    ss["v_fonts"], ss["v_colors"] = [font] * n, [color] * n
+    ss["v_verticals"] = [line_vertical(ss, i)] * n
+    _reshape_boxes(list(range(n)))
 
 
 def _style_css(n_lines: int) -> str:
@@ -184,7 +212,24 @@ def _style_css(n_lines: int) -> str:
               for i in range(n_lines)]
     rules.append("[class*='st-key-w_font_'] button, [class*='st-key-w_color_'] button"
                  "{min-height:3.6rem}")
-    return "<style>" + "".join(rules) + "</style>"
+    return "<style>" + "".join(rules) + _font_faces() + "</style>"
+
+
+@st.cache_data(show_spinner=False)
+def _font_faces() -> str:
+    """Each font button's name set in that font: @font-face rules with the font cut down to its
+    names (base.fonts.label_font, a few KB each, inline: nothing to serve or download)."""
+    rules = []
+    for f in fonts.REGISTRY:
+        try:
+            data = base64.b64encode(fonts.label_font(f)).decode("ascii")
+        except Exception:  # a missing font: its button keeps the page's font
+            log.exception("font sample %s failed", f)
+            continue
+        rules.append(f"@font-face{{font-family:'kiosk-font-{f}';src:url(data:font/sfnt;base64,{data})}}"
+                     f".st-key-w_font_{f} button p{{font-family:'kiosk-font-{f}',sans-serif;"
+                     "font-size:1.45rem}")
+    return "".join(rules)
 
 
 def line_style_picker(lang: str) -> None:
@@ -205,17 +250,22 @@ def line_style_picker(lang: str) -> None:
         col.button(COLOURS[c][0 if lang == "zh" else 1], key=f"w_color_{c[1:]}", on_click=_set_style,
                    args=(cur,), kwargs={"color": c}, type="primary" if c == color else "secondary",
                    width="stretch")
-    c1, c2 = st.columns(2)
+    vertical = line_vertical(ss, cur)
+    c1, c2, c3 = st.columns(3)
+    c1.button(t("horizontal", lang), key="w_orient_h", on_click=_set_style, args=(cur,),
+              kwargs={"vertical": False}, type="secondary" if vertical else "primary", width="stretch")
+    c2.button(t("vertical", lang), key="w_orient_v", on_click=_set_style, args=(cur,),
+              kwargs={"vertical": True}, type="primary" if vertical else "secondary", width="stretch")
     if len(ss["v_texts"]) > 1:
-        c1.button(t("style_all", lang), key="w_style_all", on_click=_style_all, args=(cur,),
+        c3.button(t("style_all", lang), key="w_style_all", on_click=_style_all, args=(cur,),
                   width="stretch")
-    ss["v_vertical"] = c2.toggle(t("vertical", lang), key="w_vertical", value=ss["v_vertical"])
 
 
 def _boxes(lang: str) -> None:
     ss = st.session_state
     st.subheader(t("boxes_title", lang))
-    st.caption(t("boxes_hint", lang))
+    safe = preview.safe_area(ss["v_product"], ss["v_motif"])
+    st.caption(t("boxes_hint" if safe else "boxes_hint_no_guide", lang))  # no dashed line drawn
     wide = ss["v_product"] == "postcard"
     cols = st.columns(1 if wide else 2)
     with cols[0]:
@@ -227,7 +277,6 @@ def _boxes(lang: str) -> None:
               disabled=not ss["v_boxes"])
     b3.button(t("auto_boxes", lang), key="w_auto", on_click=_auto_boxes, width="stretch")
     st.caption(t("boxes_count", lang, boxes=len(ss["v_boxes"]), lines=len(ss["v_texts"])))
-    safe = preview.safe_area(ss["v_product"], ss["v_motif"])
     for i, box in enumerate(ss["v_boxes"][:len(ss["v_texts"])]):
         if preview.outside_safe(box, safe):
             st.warning(t("box_unsafe", lang, n=i + 1))

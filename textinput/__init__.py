@@ -20,3 +20,15 @@ def pick_error(text: str, font_id: str):
     except FontError as err:
         return err
     return None
+
+
+def offerable(text: str, font_id: str, line: str = "") -> bool:
+    """Whether a candidate may be shown at all: the chosen font prints it, and the text
+    moderation (generator/moderation.py) would refuse neither the candidate nor the line it
+    would make, so a visitor is never offered words that Generate then refuses. A deny term
+    already in the line (typed some other way) does not hide every later candidate."""
+    from generator.moderation import find_denied
+
+    if pick_error(text, font_id) is not None or find_denied(text):
+        return False
+    return not find_denied(line + text) or bool(find_denied(line))

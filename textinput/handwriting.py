@@ -19,6 +19,7 @@ REC_HEIGHT = 48          # the model's fixed input height
 MIN_REC_WIDTH = 320      # rapidocr never feeds narrower batches; the model was tuned on this
 TOP_CLASSES = 12         # classes kept per CTC frame during the beam search
 BEAM = 24
+LONGER_MIN = 0.05        # a reading longer than the best one needs this share of its probability
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,35 @@ def model_path() -> Path:
 def is_chinese(ch: str) -> bool:
     o = ord(ch)
     return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2EBEF or ch == "〇"
+
+
+def _latin_ok(ch: str) -> bool:
+    """A letter, digit or space of a Latin line: never a symbol or punctuation mark."""
+    return ch == " " or (ch.isascii() and ch.isalnum())
+
+
+def plausible(cands: list[Candidate]) -> list[Candidate]:
+    """Drop the padding a visitor cannot use (ranked list in, same order out).
+
+    - look-alikes: after the best reading, every character must be an everyday one (GB2312):
+      the recognizer pads a well-written 福 with variants and traditional forms (褔 襠 畐) that
+      read as typos on a souvenir. The best reading itself may be rare (the visitor wrote it).
+    - nonsense: a reading longer than the best one (one character written, 水永 or 一二 offered)
+      unless it is nearly as likely.
+    """
+    if not cands:
+        return []
+    from textinput.pinyin import in_gb2312
+
+    best = cands[0]
+    out = [best]
+    for c in cands[1:]:
+        if not all(in_gb2312(ch) or not is_chinese(ch) for ch in c.text):
+            continue
+        if len(c.text) > len(best.text) and c.score < LONGER_MIN * best.score:
+            continue
+        out.append(c)
+    return out
 
 
 class Recognizer:
@@ -81,7 +111,8 @@ class Recognizer:
         """Ranked candidates for a drawing (RGBA canvas array, RGB/grey array or PIL image).
 
         Returns [] when there is no ink. Readings with non-Chinese characters are dropped
-        unless allow_non_chinese (a line that may hold Latin letters or digits).
+        unless allow_non_chinese (a line that may hold Latin letters or digits; symbols are
+        never offered). Rare look-alikes and nonsense readings are dropped (`plausible`).
         """
         gray = ink_crop(image)
         if gray is None:
@@ -90,7 +121,7 @@ class Recognizer:
         return self.rank(probs, k=k, allow_non_chinese=allow_non_chinese)
 
     def rank(self, probs: np.ndarray, k: int = 8, allow_non_chinese: bool = False) -> list[Candidate]:
-        ok = None if allow_non_chinese else self._chinese_mask
+        ok = self._latin_mask if allow_non_chinese else self._chinese_mask
         beams = ctc_beam_search(probs, beam=BEAM, top_classes=TOP_CLASSES, allowed=ok)
         out: list[Candidate] = []
         seen = set()
@@ -100,19 +131,22 @@ class Recognizer:
                 continue
             seen.add(text)
             out.append(Candidate(text, p))
+        out = plausible(sorted(out, key=lambda c: -c.score))
         # Alternatives for a single character: the beam tends to spend its width on the
         # first character's look-alikes anyway, but top-k at the strongest frame fills gaps.
         if len(out) < k:
-            for text, p in self._frame_alternatives(probs, ok, k):
-                if text not in seen:
-                    seen.add(text)
-                    out.append(Candidate(text, p))
-        out.sort(key=lambda c: -c.score)
+            extra = [Candidate(text, p) for text, p in self._frame_alternatives(probs, ok, 3 * k)
+                     if text not in seen]
+            out = plausible(sorted(out + extra, key=lambda c: -c.score))
         return out[:k]
 
     @functools.cached_property
     def _chinese_mask(self) -> np.ndarray:
         return np.array([i == 0 or is_chinese(c) for i, c in enumerate(self.charset)])
+
+    @functools.cached_property
+    def _latin_mask(self) -> np.ndarray:
+        return np.array([i == 0 or is_chinese(c) or _latin_ok(c) for i, c in enumerate(self.charset)])
 
     def _frame_alternatives(self, probs, ok, k):
         nonblank = probs[:, 1:].max(axis=1)

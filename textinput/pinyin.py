@@ -66,7 +66,8 @@ def _is_han(text: str) -> bool:
     return bool(text) and all(0x3400 <= ord(c) <= 0x9FFF for c in text)
 
 
-def _in_gb2312(ch: str) -> bool:
+def in_gb2312(ch: str) -> bool:
+    """An everyday simplified character (the 6763 of GB 2312)."""
     try:
         ch.encode("gb2312")
         return True
@@ -173,7 +174,7 @@ def build_index(path: Path | None = None, museum_file: Path = MUSEUM_FILE,
     syllables = set()
     for cp, readings in pinyin_dict.items():
         ch = chr(cp)
-        if not _is_han(ch) or not (ch in char_freq or _in_gb2312(ch)):
+        if not _is_han(ch) or not (ch in char_freq or in_gb2312(ch)):
             continue        # rare characters nobody asks a kiosk for would crowd the list
         for n, r in enumerate(readings.split(",")):
             key = _plain(r)

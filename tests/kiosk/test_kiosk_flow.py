@@ -350,7 +350,7 @@ def test_build_design_refuses_tiny_boxes_in_both_languages():
     from kiosk.design import build_design
 
     ss = {"v_texts": ["", "天路"], "v_boxes": [None, (0.1, 0.1, 1e-9, 0.2)], "v_fonts": ["wenkai"],
-          "v_colors": ["#F5D27A"], "v_vertical": False, "v_motif": "sunbird", "v_product": "postcard",
+          "v_colors": ["#F5D27A"], "v_verticals": [False], "v_motif": "sunbird", "v_product": "postcard",
           "v_seed": 1}
     with pytest.raises(DesignError) as err:
         build_design(ss)

@@ -88,7 +88,7 @@ def test_over_long_line_in_plain_words():
     from kiosk.design import build_design
 
     ss = {"v_texts": ["长" * 25], "v_boxes": [BOX_TOP], "v_fonts": ["wenkai"],
-          "v_colors": ["#F5D27A"], "v_vertical": False, "v_motif": "sunbird",
+          "v_colors": ["#F5D27A"], "v_verticals": [False], "v_motif": "sunbird",
           "v_product": "postcard", "v_seed": 1}
     try:
         build_design(ss)

@@ -243,3 +243,17 @@ def test_row_handwriting_and_pinyin_en(server, page):
     wait_line(page, "天路金沙福寿安康")
     page.screenshot(path=str(SCREENSHOTS / "textinput_04_en.png"))
     generate_and_check(page, var, "天路金沙福寿安康")
+
+
+def test_pinyin_never_offers_a_refused_word(server, page):
+    """tamade spelled 他妈的 first; what Generate would refuse is never a key to tap."""
+    url, _ = server
+    to_text_step(page, url, "zh")
+    open_tab(page, "拼音")
+    type_pinyin(page, "tamade")
+    cands = page.locator(f".st-key-{PY_KEYS} [data-testid='pinyin-candidates'] button[data-cand]")
+    cands.first.wait_for(state="visible", timeout=45_000)
+    texts = [c.get_attribute("data-cand") for c in cands.all()]
+    page.screenshot(path=str(SCREENSHOTS / "textinput_05_pinyin_moderated.png"))
+    assert texts and "他妈的" not in texts, texts
+    assert "他" in texts[:10], texts                  # the harmless readings stay on offer

@@ -101,3 +101,30 @@ def test_stroke_json_is_drawn_when_the_canvas_sends_no_picture(recognizer):
     fewer = render_strokes(objects[:-1], (600, 300))
     assert (fewer == 0).sum() < (img == 0).sum()
     assert render_strokes([], (600, 300)).min() == 255
+
+
+def test_no_rare_look_alikes_or_nonsense_readings(recognizer):
+    """After the best reading, only everyday characters (GB2312) are offered, and one written
+    character is never padded with two-character readings (水 -> 水永, 一 -> 一二)."""
+    def in_gb2312(c):
+        try:
+            return bool(c.encode("gb2312"))
+        except UnicodeEncodeError:
+            return False
+
+    for i, ch in enumerate("福一水金沙火"):
+        texts = [c.text for c in recognizer.recognize(draw_handwriting(ch, seed=i), k=8)]
+        assert texts[0] == ch
+        assert len(texts) == 8, texts
+        assert all(in_gb2312(c) for t in texts[1:] for c in t), texts
+        assert all(len(t) == 1 for t in texts), texts
+
+
+@pytest.mark.parametrize("text", ["口", "一", "0"])
+def test_latin_lines_get_no_symbols_or_foreign_look_alikes(recognizer, text):
+    """A line that allows Latin letters still gets no □ ☐ ◎ _ —, kana or full-width forms."""
+    img = draw_handwriting(text, seed=2, canvas=(600, 300), font_id="hei")
+    loose = [c.text for c in recognizer.recognize(img, allow_non_chinese=True)]
+    assert loose
+    assert all(is_chinese(ch) or (ch.isascii() and ch.isalnum()) or ch == " "
+               for t in loose for ch in t), loose

@@ -157,3 +157,17 @@ def test_museum_file_initials_follow_its_pinyin(tmp_path):
     cands = index.candidates("hh")
     assert cands[0].text == "行行好" and all(c.museum for c in cands[:-2])
     assert [c.text for c in cands[-2:]] == ["很好", "好好"]
+
+
+def test_offerable_refuses_denied_words_alone_and_with_the_line(pinyin_index):
+    """The pinyin keys filter their candidates with textinput.offerable (kiosk/input_methods)."""
+    from textinput import offerable
+
+    assert pinyin_index.candidates("tamade")[0].text == "他妈的"       # what the index holds
+    assert not offerable("他妈的", "hei")
+    assert offerable("的", "hei") and not offerable("的", "hei", line="他妈")
+    assert offerable("的", "hei", line="妈妈")                         # allow list: 妈妈的
+    assert offerable("天", "hei", line="他妈的")       # a line already refused hides nothing more
+    assert "傻屄" in [c.text for c in pinyin_index.candidates("shabi")]
+    assert not offerable("傻屄", "hei")
+    assert not offerable("𠀀", "kai")                                  # the font lacks it

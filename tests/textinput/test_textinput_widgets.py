@@ -53,21 +53,28 @@ def test_picking_a_handwriting_candidate_appends_it(harness, lang):
     assert at.session_state["v_texts"] == ["天"]
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_character_the_font_lacks_is_refused_at_pick_time(harness, lang):
+def test_a_character_the_font_lacks_is_never_offered(harness):
     at = harness
-    at.query_params["lang"] = lang
     at.session_state["v_font"] = "kai"
     at.session_state["t_hw_cands"] = ["𠀀", "天"]          # U+20000 is in no installed kai font
     at.run()
+    assert [b.label for b in _buttons(at, "t_hw_cand")] == ["天"]
     at.button(key="t_hw_cand0").click().run()
-    assert at.session_state["v_texts"] == [""]
-    assert len(at.error) == 1
-    msg = at.error[0].value
-    assert "U+20000" in msg
-    assert ("字体" in msg) if lang == "zh" else ("font" in msg)
-    at.button(key="t_hw_cand1").click().run()             # a good pick clears the message
     assert at.session_state["v_texts"] == ["天"] and len(at.error) == 0
+
+
+def test_handwriting_never_offers_what_moderation_refuses(harness):
+    """Alone (他妈的) or with the line it would join (他妈 + 的): never a tile."""
+    at = harness
+    at.session_state["t_hw_cands"] = ["他妈的", "天", "的"]
+    at.run()
+    assert [b.label for b in _buttons(at, "t_hw_cand")] == ["天", "的"]
+    at.session_state["v_texts"] = ["他妈"]
+    at.run()
+    assert [b.label for b in _buttons(at, "t_hw_cand")] == ["天"]
+    at.session_state["v_texts"] = ["妈妈"]                # 妈妈的 is allowed: so is 的
+    at.run()
+    assert [b.label for b in _buttons(at, "t_hw_cand")] == ["天", "的"]
 
 
 def test_pinyin_widget_renders_candidates_for_typed_letters(harness):
@@ -100,10 +107,9 @@ def test_kiosk_text_step_takes_a_handwriting_pick(monkeypatch, tmp_path, lang):
     at.button(key="w_handwriting_hw_cand0").click().run()
     assert at.session_state["v_texts"] == ["天"]
     assert at.text_input(key="w_text_0").value == "天"
-    at.session_state["w_handwriting_hw_cands"] = ["𠀀"]
+    at.session_state["w_handwriting_hw_cands"] = ["𠀀"]          # the font lacks it: no tile
     at.run()
-    at.button(key="w_handwriting_hw_cand0").click().run()
+    assert not [b for b in at.button if str(b.key or "").startswith("w_handwriting_hw_cand")]
     assert at.session_state["v_texts"] == ["天"]
-    assert any("U+20000" in e.value for e in at.error)
     at.button(key="w_handwriting_hw_bs").click().run()
     assert at.text_input(key="w_text_0").value == ""

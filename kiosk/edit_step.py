@@ -15,7 +15,7 @@ import streamlit as st
 from base.errors import KioskError
 from jobs.runner import CandidateView
 from kiosk import canvas, preview, state
-from kiosk.chrome import header
+from kiosk.chrome import action_bar, header
 from kiosk.design import build_design
 from kiosk.i18n import t
 from kiosk.resources import get_runner
@@ -94,14 +94,15 @@ def edit_screen() -> None:
     with cols[-1]:
         st.caption(t("edit_hint", lang))
         lines_editor(lang)
-    # the actions right under the lines: a visitor who changed a line's words sees them
-    if ss["v_error"]:
-        st.error(ss["v_error"][1] if lang == "zh" else ss["v_error"][0])
-    c1, c2 = st.columns(2)
-    c1.button(t("edit_next", lang), key="w_edit_next", on_click=state.go, args=("proof",),
-              width="stretch")
-    c2.button(t("edit_apply", lang), key="w_edit_apply", type="primary", on_click=_apply,
-              width="stretch")
+    # kept on screen at the bottom: the step is taller than the screen once a line is added
+    with action_bar():
+        if ss["v_error"]:
+            st.error(ss["v_error"][1] if lang == "zh" else ss["v_error"][0])
+        c1, c2 = st.columns(2)
+        c1.button(t("edit_next", lang), key="w_edit_next", on_click=state.go, args=("proof",),
+                  width="stretch")
+        c2.button(t("edit_apply", lang), key="w_edit_apply", type="primary", on_click=_apply,
+                  width="stretch")
     word_inputs(lang)
     line_style_picker(lang)
     st.markdown(f"**{t('edit_boxes', lang)}**")

@@ -84,6 +84,8 @@ class CandidateView:
     index: int = 0         # the candidate's place in the job (staff see every candidate)
     parent: int | None = None   # an edited version: the version it was made from
     lines: list[dict] = field(default_factory=list)   # its Design lines
+    passes: bool = False   # every line reads back, or cannot be judged
+    unverifiable: str = ""  # characters outside the recognizer's dictionary (not judged)
 
 
 def offered_indices(job) -> list[int]:
@@ -127,6 +129,16 @@ def visitor_error(reason: str | None) -> tuple[str, str]:
             "or ask the shop staff.", "制作时出了点问题，请重试，或联系店员。")
 
 
+def _candidate_view(job: JobInfo, index: int, *, lines: bool) -> CandidateView:
+    c = job.candidates[index]
+    unverifiable = "".join(dict.fromkeys(ch for t in c.checks if not t.exact
+                                         for ch in t.unverifiable))
+    with Image.open(files.resolve(c.path)) as im:
+        return CandidateView(im.convert("RGB"), c.seed, c.all_exact, bool(c.checks), index,
+                             c.parent, version_lines(job, index) if lines else [],
+                             passes=c.passes, unverifiable=unverifiable)
+
+
 class QueueRunner:
     """Start, watch, submit and abandon visitor jobs. `wake` is called when a job is queued
     (the in-process worker skips the rest of its poll sleep)."""
@@ -155,11 +167,7 @@ class QueueRunner:
             eta = elapsed / job.progress_done * max(0, job.progress_total - job.progress_done)
         cands = []
         if job.state == AWAITING_CHOICE:
-            for i in offered_indices(job):
-                c = job.candidates[i]
-                with Image.open(files.resolve(c.path)) as im:
-                    cands.append(CandidateView(im.convert("RGB"), c.seed, c.all_exact,
-                                               bool(c.checks), i))
+            cands = [_candidate_view(job, i, lines=False) for i in offered_indices(job)]
         error = None
         if job.state == AWAITING_CHOICE and job.error:   # the last edit failed
             error = ("your words could not be changed this time; your design is kept. Please "
@@ -175,11 +183,7 @@ class QueueRunner:
 
     def version(self, job_id: str, index: int) -> CandidateView:
         """One candidate or edited version of the job (job-level index), with its lines."""
-        job = self.store.get(int(job_id))
-        c = job.candidates[index]
-        with Image.open(files.resolve(c.path)) as im:
-            return CandidateView(im.convert("RGB"), c.seed, c.all_exact, bool(c.checks), index,
-                                 c.parent, version_lines(job, index))
+        return _candidate_view(self.store.get(int(job_id)), index, lines=True)
 
     def edit(self, job_id: str, base: int, lines: list[dict]) -> None:
         """Queue the visitor's edit of version `base` (submit_edit: validated and moderated;

@@ -78,6 +78,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ocr_ok": ("✓ 文字清晰可读", "✓ Text reads back exactly"),
     "ocr_warn": ("⚠ 部分文字可能不清晰", "⚠ Some text may not be clear"),
     "ocr_unknown": ("文字未核验", "Text not checked"),
+    "ocr_unverifiable": ("✓ 文字已核验，只有生僻字 {chars} 机器认不出，请亲自看一眼",
+                         "✓ Text checked, apart from the rare character(s) {chars} the machine "
+                         "cannot read: please look at them yourself"),
     "try_again": ("再来一组", "Try again"),
     "edit_text": ("修改文字", "Change my words"),
     "gen_failed": ("生成失败：{reason}", "Generation failed: {reason}"),

@@ -428,3 +428,22 @@ def test_preview_draws_each_line_in_its_own_colour():
         crop = img[int(y * 400):int((y + h) * 400), int(x * 640):int((x + w) * 640)].reshape(-1, 3)
         want = preview._rgb(ln["color"])
         assert (np.abs(crop - want).sum(axis=1) < 6).sum() > 200, ln["text"]
+
+
+def test_a_rare_character_is_shown_as_not_checkable_not_as_unclear(app):
+    """丂 is in the font but outside the recognizer's dictionary: the line cannot be judged, so
+    the candidates are offered with a badge that names it, not the "may not be clear" one."""
+    from generator import ocr
+
+    assert "丂" not in ocr.dictionary()
+    at = to_text_step(app)
+    set_line(at, 0, "天丂")
+    at.session_state["v_boxes"] = [(0.2, 0.1, 0.6, 0.25)]
+    at.button(key="w_generate").click().run()
+    choices = wait_for_candidates(at)
+    badges = [m.value for m in at.markdown if "kiosk-badge" in m.value]
+    assert len(badges) == len(choices)
+    assert all("丂" in b and "kiosk-badge-ok" in b for b in badges), badges
+    at.button(key="k_lang_btn").click().run()
+    badges = [m.value for m in at.markdown if "kiosk-badge" in m.value]
+    assert all("rare character" in b and "丂" in b for b in badges), badges

@@ -69,12 +69,13 @@ def _try_again() -> None:
     ss["v_seed"] = (ss["v_seed"] + 101) % 2**32
     try:
         design = build_design(ss)
-    except KioskError as err:  # cannot happen unless the session was edited; go back to fix it
-        state.set_error(err.en, err.zh)
+        job = get_runner().start(design)
+    except KioskError as err:  # words left half-changed on the edit screen: fix them first
         state.go("text")
+        state.set_error(err.en, err.zh)   # after go(), which clears the error
         return
     get_runner().abandon(ss["v_job"])
-    ss["v_job"] = get_runner().start(design)
+    ss["v_job"] = job
     ss["v_version"] = None
 
 

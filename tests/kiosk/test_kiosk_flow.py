@@ -447,3 +447,23 @@ def test_a_rare_character_is_shown_as_not_checkable_not_as_unclear(app):
     at.button(key="k_lang_btn").click().run()
     badges = [m.value for m in at.markdown if "kiosk-badge" in m.value]
     assert all("rare character" in b and "丂" in b for b in badges), badges
+
+
+def test_try_again_with_words_left_refused_on_the_edit_screen(app):
+    """Words changed on the edit screen and refused there are still in the session: "try
+    again" on the candidates goes back to the words step and says why, keeping the old job."""
+    deny = Path(__file__).resolve().parents[2] / "generator" / "wordlists" / "deny.txt"
+    term = next(ln.strip() for ln in deny.read_text(encoding="utf-8").splitlines()
+                if ln.strip() and not ln.startswith("#"))
+    at = to_text_step(app)
+    set_line(at, 0, "天路")
+    at.session_state["v_boxes"] = [BOX_TOP]
+    at.button(key="w_generate").click().run()
+    wait_for_candidates(at)
+    job = at.session_state["v_job"]
+    at.session_state["v_texts"] = [f"你好{term}"]
+    at.button(key="w_try_again").click().run()
+    assert_clean(at)
+    assert at.session_state["v_step"] == "text"
+    assert errors(at) == [REFUSED_ZH]
+    assert at.session_state["v_job"] == job

@@ -26,6 +26,20 @@ def _primary(page, key: str) -> None:
     page.locator(f".st-key-{key} [data-testid='stBaseButton-primary']").wait_for(timeout=30_000)
 
 
+def _tap_until_primary(page, key: str, tries: int = 3) -> None:
+    """Tap a choice until it shows as chosen: a tap that lands while the page is redrawing
+    after the previous one is lost, and a visitor would simply tap again."""
+    chosen = page.locator(f".st-key-{key} [data-testid='stBaseButton-primary']")
+    for _ in range(tries):
+        tap(page, page.locator(f".st-key-{key} button"))
+        try:
+            chosen.wait_for(timeout=20_000)
+            return
+        except Exception:
+            continue
+    raise AssertionError(f"{key} never showed as chosen after {tries} taps")
+
+
 def test_two_vertical_lines_font_names_and_consent_by_touch(kiosk_server, touch_page):
     page = touch_page
     open_kiosk(page, kiosk_server)
@@ -36,8 +50,7 @@ def test_two_vertical_lines_font_names_and_consent_by_touch(kiosk_server, touch_
     # line 1 vertical; line 2 starts vertical too; "Place them for me" gives two columns
     tap(page, page.locator(".st-key-w_phrase_0 button"))
     _wait_line(page, 0)
-    tap(page, page.locator(".st-key-w_orient_v button"))
-    _primary(page, "w_orient_v")
+    _tap_until_primary(page, "w_orient_v")
     tap(page, page.locator(".st-key-w_add_line button"))
     page.locator(".st-key-w_text_1 input").wait_for(state="visible", timeout=30_000)
     _primary(page, "w_orient_v")

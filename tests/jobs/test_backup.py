@@ -47,7 +47,12 @@ def _check_restored(before: dict[int, q.JobInfo], store: q.Store) -> None:
     assert store.audit_log(job_id=next(iter(before)), action="printed")
 
 
-def _staff_opens(before: dict[int, q.JobInfo], monkeypatch) -> None:
+def _staff_opens(before: dict[int, q.JobInfo], store: q.Store, monkeypatch) -> None:
+    """The staff page opens every restored job with its pictures, in the state it was in (a
+    printed job still reads as sent to the hot folder: the audit log came back too)."""
+    from kiosk.staff_words import state_words
+
+    shown = staff.shown_states(store, list(before.values()))
     monkeypatch.setenv("KIOSK_STAFF_PASSWORD_HASH",
                        staff_auth.hash_password(PASSWORD, iterations=1000))
     at = AppTest.from_file(str(REPO / "kiosk" / "staff.py"), default_timeout=30).run()
@@ -58,7 +63,7 @@ def _staff_opens(before: dict[int, q.JobInfo], monkeypatch) -> None:
         at.multiselect(key="s_filter").set_value(list(q.STATES)).run()
         at.button(key=f"s_open_{job_id}").click().run()
         assert not at.exception, [e.message for e in at.exception]
-        assert [s.value for s in at.subheader] == [f"{job.ticket} · {job.state}"]
+        assert [s.value for s in at.subheader] == [f"{job.ticket} · {state_words(shown[job_id])}"]
         assert len(at.image) >= 3         # art, front and back proofs from the files
         at.button(key="s_back").click().run()
 
@@ -83,7 +88,7 @@ def test_sqlite_backup_wipe_restore(var, monkeypatch, tmp_path, capsys):
     assert cli.main(["restore", str(archive)]) == 0
     store = q.Store()
     _check_restored(before, store)
-    _staff_opens(before, monkeypatch)
+    _staff_opens(before, store, monkeypatch)
 
     # the restored queue has jobs now: restoring again is refused, unless --force
     capsys.readouterr()
@@ -137,5 +142,5 @@ def test_postgresql_backup_restore_into_a_fresh_database(var, pg_url, pg_admin, 
                         source="cli")
     assert new.id > max(before)
     assert cli.main(["restore", str(archive)]) == 2   # not empty any more
-    _staff_opens(before, monkeypatch)
+    _staff_opens(before, store, monkeypatch)
     store.dispose()

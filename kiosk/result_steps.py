@@ -152,15 +152,16 @@ def proof_screen() -> None:
     with cols[-1]:
         st.markdown(f"**{t('back_side', lang)}**")
         st.image(back, width="stretch", output_format="JPEG")
-    st.button(t("edit_words", lang), key="w_proof_edit", on_click=state.go, args=("edit",),
-              width="stretch", disabled=view.state != "awaiting_choice")
     with action_bar():
         consent = st.checkbox(t("consent", lang), key="w_consent")
         if ss["v_error"]:
             st.error(ss["v_error"][1] if lang == "zh" else ss["v_error"][0])
-        c1, c2 = st.columns([1, 2])
+        # changing the words is in the bar too: under the pictures it hid behind the bar
+        c1, c3, c2 = st.columns([1, 1, 2])
         c1.button(t("back", lang), key="w_back_proof", on_click=state.go, args=("generate",),
                   width="stretch")
+        c3.button(t("edit_words", lang), key="w_proof_edit", on_click=state.go, args=("edit",),
+                  width="stretch", disabled=view.state != "awaiting_choice")
         c2.button(t("submit", lang), key="w_submit", type="primary", on_click=_submit,
                   disabled=not consent, width="stretch")
         if not consent:  # a greyed button with no reason looks broken

@@ -84,6 +84,7 @@ def test_next_action_on_screen_without_scrolling(kiosk_server, page):
     _settle(page)
     assert_reachable(page, ".st-key-w_consent label")
     assert_reachable(page, ".st-key-w_submit button")
+    assert_reachable(page, ".st-key-w_proof_edit button")   # changing the words, too
     shot(page, f"reach_proof_{page.orientation}")
     # ticking the consent box from there enables Send to print, still without scrolling
     tap(page, page.locator(".st-key-w_consent label"))

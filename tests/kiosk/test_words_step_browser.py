@@ -23,15 +23,16 @@ def _wait_line(page, i: int) -> None:
 
 
 def _primary(page, key: str) -> None:
-    page.locator(f".st-key-{key} [data-testid='stBaseButton-primary']").wait_for(timeout=30_000)
+    # .first: during a rerun the old and the new button may both be in the page for a moment
+    page.locator(f".st-key-{key} [data-testid='stBaseButton-primary']").first.wait_for(timeout=30_000)
 
 
 def _tap_until_primary(page, key: str, tries: int = 3) -> None:
     """Tap a choice until it shows as chosen: a tap that lands while the page is redrawing
     after the previous one is lost, and a visitor would simply tap again."""
-    chosen = page.locator(f".st-key-{key} [data-testid='stBaseButton-primary']")
+    chosen = page.locator(f".st-key-{key} [data-testid='stBaseButton-primary']").first
     for _ in range(tries):
-        tap(page, page.locator(f".st-key-{key} button"))
+        tap(page, page.locator(f".st-key-{key} button").first)
         try:
             chosen.wait_for(timeout=20_000)
             return

@@ -17,32 +17,25 @@ import time
 PROMPT = 'a round gold foil ornament of a sun, museum photo, with the words "天路" written on it'
 
 
-def _full_pipeline(device: str, dtype):
-    from base.fonts import get_font
-    from generator.anytext.config import AnyTextConfig
-    from generator.anytext.model import AnyTextModel
-    from generator.anytext.pipeline import AnyTextPipeline
-    from generator.anytext.tokenizer import load_tokenizer
-
-    cfg = AnyTextConfig.full()
-    model = _random_fill(AnyTextModel.empty(cfg, "meta").to_empty(device=device), cfg, device)
-    model = model.to(dtype).eval()
-    font = get_font("hei")
-    return AnyTextPipeline(model, load_tokenizer(), font.path, font.index)
-
-
-def _full_pipeline2(device: str, dtype):
+def _full_pipeline(device: str, dtype, version: int = 1):
+    """The full-size AnyText (version 1) or AnyText2 pipeline with random weights."""
     from base.fonts import get_font
     from generator.anytext.tokenizer import load_tokenizer
-    from generator.anytext2.config import AnyText2Config
-    from generator.anytext2.model import AnyText2Model
-    from generator.anytext2.pipeline import AnyText2Pipeline
 
-    cfg = AnyText2Config.full()
-    model = _random_fill(AnyText2Model.empty(cfg, "meta").to_empty(device=device), cfg, device)
+    if version == 2:
+        from generator.anytext2.config import AnyText2Config as Config
+        from generator.anytext2.model import AnyText2Model as Model
+        from generator.anytext2.pipeline import AnyText2Pipeline as Pipeline
+    else:
+        from generator.anytext.config import AnyTextConfig as Config
+        from generator.anytext.model import AnyTextModel as Model
+        from generator.anytext.pipeline import AnyTextPipeline as Pipeline
+
+    cfg = Config.full()
+    model = _random_fill(Model.empty(cfg, "meta").to_empty(device=device), cfg, device)
     model = model.to(dtype).eval()
     font = get_font("hei")
-    return AnyText2Pipeline(model, load_tokenizer(), font.path, font.index)
+    return Pipeline(model, load_tokenizer(), font.path, font.index)
 
 
 def _random_fill(model, cfg, device):
@@ -195,12 +188,12 @@ def run(report, gpu: bool = False, steps: int = 3) -> None:
         from generator.glyphs import box_to_polygon
 
         poly = box_to_polygon((0.1, 0.1, 0.8, 0.2), 512, 512)
-        jobs = (("anytext", _full_pipeline, lambda p: p(PROMPT, [poly], width=512, height=512, seeds=[0])),
-                ("anytext2", _full_pipeline2,
+        jobs = (("anytext", 1, lambda p: p(PROMPT, [poly], width=512, height=512, seeds=[0])),
+                ("anytext2", 2,
                  lambda p: p(PROMPT, 'Texts are "天路" . ', [poly], width=512, height=512, seeds=[0],
                              colors=[(200, 160, 40)])))
-        for name, build, call in jobs:
-            _gpu_image(report, name, build("cuda", torch.float16), call)
+        for name, version, call in jobs:
+            _gpu_image(report, name, _full_pipeline("cuda", torch.float16, version), call)
             torch.cuda.empty_cache()
         return
     _reset_peak()
@@ -221,7 +214,7 @@ def run(report, gpu: bool = False, steps: int = 3) -> None:
     gc.collect()
     _reset_peak()
     t0 = time.perf_counter()
-    pipe2 = _full_pipeline2("cpu", torch.float32)
+    pipe2 = _full_pipeline("cpu", torch.float32, version=2)
     report("anytext2 full-size model build (random weights, fp32)", time.perf_counter() - t0, "s")
     step2, step2_cpu, per_job2 = _step_times2(pipe2, steps)
     report(f"anytext2 step 512x512 fp32 CPU (full size, CFG batch 2, WriteNet once per job, median "

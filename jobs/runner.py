@@ -154,7 +154,9 @@ class QueueRunner:
         self._wake()
         return str(info.id)
 
-    def poll(self, job_id: str) -> JobView:
+    def poll(self, job_id: str, *, pictures: bool = True) -> JobView:
+        """The job as the visitor pages see it; `pictures=False` leaves the offered candidates
+        out (pages that only need the state, on every rerun, read no image files)."""
         try:
             job = self.store.get(int(job_id))
         except (QueueError, ValueError):
@@ -166,7 +168,7 @@ class QueueRunner:
             elapsed = (utcnow() - started).total_seconds()
             eta = elapsed / job.progress_done * max(0, job.progress_total - job.progress_done)
         cands = []
-        if job.state == AWAITING_CHOICE:
+        if job.state == AWAITING_CHOICE and pictures:
             cands = [_candidate_view(job, i, lines=False) for i in offered_indices(job)]
         error = None
         if job.state == AWAITING_CHOICE and job.error:   # the last edit failed

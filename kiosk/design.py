@@ -102,9 +102,8 @@ def build_design(ss) -> Design:
         if problem:
             raise problem
     ensure_allowed([lines[i]["text"] for i in used])  # ModerationError: friendly, names no word
-    data = {"motif": ss["v_motif"], "product": ss["v_product"], "backend": "procedural",
-            "seed": ss["v_seed"], "lines": [dict(lines[i], box=list(lines[i]["box"])) for i in used]}
     try:
-        return make_design(data)
+        return version_design(ss, [dict(lines[i], box=list(lines[i]["box"])) for i in used],
+                              ss["v_seed"])
     except DesignError as err:
         raise _friendly(err, used) from None

@@ -20,7 +20,7 @@ from kiosk.design import build_design
 from kiosk.i18n import t
 from kiosk.resources import get_runner
 from kiosk.result_steps import ocr_badge, progress_panel
-from kiosk.text_step import line_style_picker, lines_editor, word_inputs
+from kiosk.text_step import line_style_picker, lines_editor, reset_text_widgets, word_inputs
 
 
 def _load(version: CandidateView) -> None:
@@ -32,8 +32,7 @@ def _load(version: CandidateView) -> None:
     ss["v_colors"] = [ln["color"] for ln in lines]
     ss["v_verticals"] = [bool(ln.get("vertical")) for ln in lines]
     ss["v_cur"] = 0
-    for key in [k for k in ss.keys() if isinstance(k, str) and k.startswith("w_text_")]:
-        del ss[key]  # the text inputs re-read v_texts
+    reset_text_widgets()
     canvas.rebuild([tuple(ln["box"]) for ln in lines])
     ss["v_edit_of"] = version.index
 
@@ -67,7 +66,7 @@ def _edit_done(view) -> None:
 def edit_screen() -> None:
     lang = state.lang()
     ss = st.session_state
-    view = get_runner().poll(ss["v_job"]) if ss.get("v_job") else None
+    view = get_runner().poll(ss["v_job"], pictures=False) if ss.get("v_job") else None
     if ss["v_editing"] and view is not None:
         if not view.finished:
             header("editing_title")

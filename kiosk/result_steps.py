@@ -32,10 +32,10 @@ POLL_S = 0.1
 def _watch(job_id: str, seconds: float) -> JobView:
     """Poll the job for up to `seconds`, returning early when it finishes."""
     end = time.monotonic() + seconds
-    view = get_runner().poll(job_id)
+    view = get_runner().poll(job_id, pictures=False)
     while not view.finished and time.monotonic() < end:
         time.sleep(POLL_S)
-        view = get_runner().poll(job_id)
+        view = get_runner().poll(job_id, pictures=False)
     return view
 
 
@@ -134,7 +134,7 @@ def _submit() -> None:
 def proof_screen() -> None:
     lang = state.lang()
     ss = st.session_state
-    view = get_runner().poll(ss["v_job"]) if ss.get("v_job") else JobView("unknown")
+    view = get_runner().poll(ss["v_job"], pictures=False) if ss.get("v_job") else JobView("unknown")
     if view.state not in ("awaiting_choice", "submitted") or ss["v_version"] is None:
         state.go("generate")
         st.rerun()

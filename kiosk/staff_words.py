@@ -26,12 +26,11 @@ STATE_WORDS: dict[str, tuple[str, str]] = {
 FILTER_WORDS = {**STATE_WORDS, PRINTED: ("已打印或已送出", "Printed or sent")}
 
 
-def state_words(state: str) -> str:
+def state_words(state: str, table: dict[str, tuple[str, str]] = STATE_WORDS) -> str:
     """"待审核 · Ready for review"; an unknown state as it is (never hidden)."""
-    zh, en = STATE_WORDS.get(state, (state, state))
+    zh, en = table.get(state, (state, state))
     return f"{zh} · {en}"
 
 
 def filter_words(state: str) -> str:
-    zh, en = FILTER_WORDS.get(state, (state, state))
-    return f"{zh} · {en}"
+    return state_words(state, FILTER_WORDS)

@@ -44,7 +44,8 @@ def _set_line(i: int, text: str) -> None:
     ss["v_error"] = None
 
 
-def _reset_text_widgets() -> None:
+def reset_text_widgets() -> None:
+    """Drop the line inputs' widget state: they re-read v_texts on the next run."""
     for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith("w_text_")]:
         del st.session_state[key]
 
@@ -83,7 +84,7 @@ def _remove_line(i: int) -> None:
     if i < len(ss["v_boxes"]):
         canvas.rebuild(ss["v_boxes"][:i] + ss["v_boxes"][i + 1:])
     ss["v_cur"] = min(ss["v_cur"], len(ss["v_texts"]) - 1)
-    _reset_text_widgets()
+    reset_text_widgets()
 
 
 def _auto_boxes() -> None:
